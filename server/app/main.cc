@@ -1,0 +1,20 @@
+// execd: the executor server. See README.md for flags and usage.
+#include <cstdio>
+
+#include "server/app/flags.h"
+#include "server/app/server_main.h"
+
+int main(int argc, char** argv) {
+  absl::StatusOr<execd::ServerConfig> config =
+      execd::ParseServerConfig(argc, argv);
+  if (absl::IsNotFound(config.status())) {  // --help
+    std::fputs(std::string(config.status().message()).c_str(), stdout);
+    return 0;
+  }
+  if (!config.ok()) {
+    std::fprintf(stderr, "execd: %s\n",
+                 std::string(config.status().message()).c_str());
+    return 2;
+  }
+  return execd::RunServer(*config);
+}

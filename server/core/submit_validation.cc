@@ -1,0 +1,160 @@
+#include "server/core/submit_validation.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "server/core/proto_time.h"
+
+namespace execd {
+namespace {
+
+constexpr int64_t kMaxDurationSeconds = 315576000000;  // protobuf's bound
+
+// INVALID_ARGUMENT for a negative or malformed duration; unset is zero.
+absl::StatusOr<absl::Duration> ReadDuration(
+    const google::protobuf::Duration& duration, absl::string_view field) {
+  const bool mixed_signs = (duration.seconds() > 0 && duration.nanos() < 0) ||
+                           (duration.seconds() < 0 && duration.nanos() > 0);
+  if (duration.seconds() < 0 || duration.nanos() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " must not be negative"));
+  }
+  if (mixed_signs || duration.nanos() > 999999999 ||
+      duration.seconds() > kMaxDurationSeconds) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " is not a valid duration"));
+  }
+  return FromProto(duration);
+}
+
+absl::StatusOr<const FunctionSpec*> FindFunction(
+    const std::string& name, const FunctionRegistry& registry) {
+  if (name.empty()) {
+    return absl::InvalidArgumentError(
+        "function is required (see ListFunctions for what can be called)");
+  }
+  return registry.Find(name);
+}
+
+absl::StatusOr<v1::Pool> ChoosePool(v1::Pool requested,
+                                    const FunctionSpec& spec) {
+  if (!v1::Pool_IsValid(requested)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "pool ", static_cast<int>(requested),
+        " is not a Pool value; use POOL_THREAD or POOL_PROCESS"));
+  }
+  if (requested == v1::POOL_UNSPECIFIED) return spec.default_pool;
+  if (!spec.AllowsPool(requested)) {
+    std::vector<std::string> allowed;
+    for (v1::Pool pool : spec.pools) allowed.push_back(v1::Pool_Name(pool));
+    return absl::InvalidArgumentError(
+        absl::StrCat("function \"", spec.name, "\" cannot run on ",
+                     v1::Pool_Name(requested),
+                     "; allowed: ", absl::StrJoin(allowed, ", ")));
+  }
+  return requested;
+}
+
+absl::StatusOr<absl::Duration> ChooseTimeout(
+    const google::protobuf::Duration& requested, bool has_timeout,
+    absl::Duration default_timeout) {
+  absl::StatusOr<absl::Duration> timeout = ReadDuration(requested, "timeout");
+  if (!timeout.ok()) return timeout.status();
+  if (!has_timeout || *timeout == absl::ZeroDuration()) return default_timeout;
+  return *timeout;
+}
+
+}  // namespace
+
+absl::StatusOr<TaskPtr> BuildTaskRecord(v1::SubmitRequest& request,
+                                        const FunctionRegistry& registry,
+                                        const FunctionLimits& limits,
+                                        absl::Duration default_timeout) {
+  absl::StatusOr<const FunctionSpec*> spec =
+      FindFunction(request.function(), registry);
+  if (!spec.ok()) return spec.status();
+  absl::StatusOr<v1::Pool> pool = ChoosePool(request.pool(), **spec);
+  if (!pool.ok()) return pool.status();
+  absl::StatusOr<absl::Duration> timeout = ChooseTimeout(
+      request.timeout(), request.has_timeout(), default_timeout);
+  if (!timeout.ok()) return timeout.status();
+  if (absl::StatusOr<absl::Duration> delay =
+          ReadDuration(request.delay(), "delay");
+      !delay.ok()) {
+    return delay.status();
+  }
+  if (request.max_retries() < 0 || request.max_retries() > kMaxRetries) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_retries must be between 0 and ", kMaxRetries,
+                     ", got ", request.max_retries()));
+  }
+  if (request.request_id().size() > kMaxRequestIdLength) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request_id is longer than ", kMaxRequestIdLength,
+                     " bytes"));
+  }
+
+  auto task = std::make_shared<TaskRecord>();
+  task->args.mutable_values()->Swap(request.mutable_args());
+  task->kwargs.Swap(request.mutable_kwargs());
+  task->input.swap(*request.mutable_input());
+  if (absl::Status valid = (*spec)->validate(
+          CallArgs{task->args, task->kwargs, task->input}, limits);
+      !valid.ok()) {
+    return valid;
+  }
+  task->function = *spec;
+  task->pool = *pool;
+  task->priority = request.priority();
+  task->timeout = *timeout;
+  task->max_retries = request.max_retries();
+  v1::Task& view = task->task;
+  view.set_function(request.function());
+  view.set_pool(*pool);
+  view.set_priority(request.priority());
+  view.mutable_labels()->swap(*request.mutable_labels());
+  view.set_request_id(std::move(*request.mutable_request_id()));
+  return task;
+}
+
+absl::StatusOr<std::vector<TaskPtr>> BuildMapTasks(
+    v1::MapRequest& request, const FunctionRegistry& registry,
+    const FunctionLimits& limits, absl::Duration default_timeout,
+    uint64_t group) {
+  if (request.chunksize() < 0 || request.chunksize() > kMaxChunksize) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "chunksize must be between 0 and ", kMaxChunksize, ", got ",
+        request.chunksize()));
+  }
+  // Checked up front so an empty Map still reports a bad function or pool.
+  absl::StatusOr<const FunctionSpec*> spec =
+      FindFunction(request.function(), registry);
+  if (!spec.ok()) return spec.status();
+  if (absl::StatusOr<v1::Pool> pool = ChoosePool(request.pool(), **spec);
+      !pool.ok()) {
+    return pool.status();
+  }
+  std::vector<TaskPtr> tasks;
+  tasks.reserve(request.items_size());
+  for (int i = 0; i < request.items_size(); ++i) {
+    v1::SubmitRequest item;
+    item.set_function(request.function());
+    item.mutable_args()->Swap(request.mutable_items(i)->mutable_values());
+    *item.mutable_kwargs() = request.kwargs();
+    item.set_pool(request.pool());
+    *item.mutable_timeout() = request.timeout();
+    absl::StatusOr<TaskPtr> task =
+        BuildTaskRecord(item, registry, limits, default_timeout);
+    if (!task.ok()) {
+      return absl::Status(task.status().code(),
+                          absl::StrCat("item ", i, ": ", task.status().message()));
+    }
+    (*task)->map_group = group;
+    (*task)->chunksize = std::max(1, request.chunksize());
+    tasks.push_back(std::move(*task));
+  }
+  return tasks;
+}
+
+}  // namespace execd

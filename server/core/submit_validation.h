@@ -1,0 +1,36 @@
+#ifndef EXECD_SERVER_CORE_SUBMIT_VALIDATION_H_
+#define EXECD_SERVER_CORE_SUBMIT_VALIDATION_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "execd/v1/execd.pb.h"
+#include "server/core/task_record.h"
+#include "server/functions/registry.h"
+
+namespace execd {
+
+// Request limits that keep one call from costing the server too much.
+inline constexpr int32_t kMaxRetries = 100;
+inline constexpr size_t kMaxRequestIdLength = 256;
+inline constexpr int32_t kMaxChunksize = 10000;
+
+// Validates `request` (moving its payload out) into a PENDING record that is
+// not yet stored: NOT_FOUND for an unknown function, INVALID_ARGUMENT or
+// PERMISSION_DENIED with a message saying what is allowed.
+absl::StatusOr<TaskPtr> BuildTaskRecord(v1::SubmitRequest& request,
+                                        const FunctionRegistry& registry,
+                                        const FunctionLimits& limits,
+                                        absl::Duration default_timeout);
+
+// One record per Map item, all in Map group `group`.
+absl::StatusOr<std::vector<TaskPtr>> BuildMapTasks(
+    v1::MapRequest& request, const FunctionRegistry& registry,
+    const FunctionLimits& limits, absl::Duration default_timeout,
+    uint64_t group);
+
+}  // namespace execd
+
+#endif  // EXECD_SERVER_CORE_SUBMIT_VALIDATION_H_

@@ -1,0 +1,52 @@
+#ifndef EXECD_SERVER_CORE_TASK_QUEUE_H_
+#define EXECD_SERVER_CORE_TASK_QUEUE_H_
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/btree_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "server/core/task_record.h"
+
+namespace execd {
+
+// The ready queue of one pool: lower priority value first, submit order
+// among equals. Pool workers block in Pop; Remove takes out a cancelled task
+// in O(log n). Capacity is enforced by the executor, which also counts
+// delayed tasks, so this queue itself never refuses a push.
+class TaskQueue {
+ public:
+  TaskQueue() = default;
+  TaskQueue(const TaskQueue&) = delete;
+  TaskQueue& operator=(const TaskQueue&) = delete;
+
+  void Push(TaskPtr task);
+  bool Remove(const TaskRecord& task);
+
+  // Blocks until a task is ready or the queue is closed (then nullptr).
+  TaskPtr Pop();
+  // Like Pop, but gives up after `timeout`.
+  TaskPtr PopWithTimeout(absl::Duration timeout);
+  // Takes up to `max` further tasks of Map group `group` if they are next in
+  // line; never blocks. Lets a process worker receive a chunk in one trip.
+  std::vector<TaskPtr> PopGroupFollowers(uint64_t group, int max);
+
+  // Wakes every blocked Pop with nullptr, now and from now on.
+  void Close();
+  size_t size() const;
+
+ private:
+  using Key = std::pair<int32_t, uint64_t>;  // (priority, seq)
+  TaskPtr PopLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  mutable absl::Mutex mu_;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  absl::btree_map<Key, TaskPtr> ready_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace execd
+
+#endif  // EXECD_SERVER_CORE_TASK_QUEUE_H_

@@ -1,0 +1,327 @@
+#include "server/core/task_store.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "server/core/proto_time.h"
+#include "server/core/task_id.h"
+
+namespace execd {
+namespace {
+
+constexpr int32_t kDefaultPageSize = 100;
+constexpr int32_t kMaxPageSize = 1000;
+
+bool MatchesFilter(const v1::Task& task, const v1::ListTasksRequest& request) {
+  if (request.state() != v1::TASK_STATE_UNSPECIFIED &&
+      task.state() != request.state()) {
+    return false;
+  }
+  if (!request.function().empty() && task.function() != request.function()) {
+    return false;
+  }
+  for (const auto& [key, value] : request.labels()) {
+    auto it = task.labels().find(key);
+    if (it == task.labels().end() || it->second != value) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TaskStore::TaskStore(Options options, uint64_t instance_id)
+    : options_(options), instance_id_(instance_id) {}
+
+TaskPtr TaskStore::FindByRequestId(absl::string_view request_id) const {
+  if (request_id.empty()) return nullptr;
+  absl::MutexLock lock(&mu_);
+  auto it = by_request_id_.find(request_id);
+  if (it == by_request_id_.end()) return nullptr;
+  auto task = tasks_.find(it->second);
+  return task == tasks_.end() ? nullptr : task->second;
+}
+
+TaskStore::Inserted TaskStore::Insert(TaskPtr task) {
+  absl::MutexLock lock(&mu_);
+  const std::string& request_id = task->task.request_id();
+  if (!request_id.empty()) {
+    auto it = by_request_id_.find(request_id);
+    if (it != by_request_id_.end()) {
+      auto existing = tasks_.find(it->second);
+      if (existing != tasks_.end()) return {existing->second, true};
+    }
+  }
+  task->seq = next_seq_++;
+  task->task.set_task_id(FormatTaskId(instance_id_, task->seq));
+  task->task.set_state(v1::TASK_STATE_PENDING);
+  ToProto(absl::Now(), task->task.mutable_submit_time());
+  if (!request_id.empty()) by_request_id_[request_id] = task->seq;
+  tasks_.emplace(task->seq, task);
+  ++unfinished_;
+  return {std::move(task), false};
+}
+
+absl::StatusOr<TaskPtr> TaskStore::Lookup(absl::string_view task_id) const {
+  absl::StatusOr<ParsedTaskId> parsed = ParseTaskId(task_id);
+  if (!parsed.ok()) return parsed.status();
+  if (parsed->instance == instance_id_) {
+    absl::MutexLock lock(&mu_);
+    auto it = tasks_.find(parsed->seq);
+    if (it != tasks_.end()) return it->second;
+  }
+  return absl::NotFoundError(absl::StrCat(
+      "task ", task_id,
+      " not found: unknown, expired (results are kept for --result_ttl), or "
+      "owned by another server"));
+}
+
+v1::Task TaskStore::Snapshot(const TaskRecord& task) const {
+  absl::MutexLock lock(&mu_);
+  return task.task;
+}
+
+std::shared_ptr<CancellationToken> TaskStore::MarkRunning(
+    const TaskPtr& task, std::string worker) {
+  Kicks kicks;
+  std::shared_ptr<CancellationToken> token;
+  {
+    absl::MutexLock lock(&mu_);
+    if (task->task.state() != v1::TASK_STATE_PENDING) return nullptr;
+    token = std::make_shared<CancellationToken>();
+    task->token = token;
+    task->queued = false;
+    task->task.set_state(v1::TASK_STATE_RUNNING);
+    task->task.set_attempts(task->task.attempts() + 1);
+    task->task.set_worker(std::move(worker));
+    ToProto(absl::Now(), task->task.mutable_start_time());
+    NotifyLocked(*task, v1::TaskEvent::KIND_STARTED, kicks);
+  }
+  RunKicks(kicks);
+  return token;
+}
+
+TaskStore::EndedAttempt TaskStore::EndAttempt(const TaskPtr& task,
+                                              const CancellationToken* token,
+                                              AttemptResult result) {
+  Kicks kicks;
+  EndedAttempt ended;
+  {
+    absl::MutexLock lock(&mu_);
+    if (task->task.state() != v1::TASK_STATE_RUNNING ||
+        task->token.get() != token) {
+      return ended;
+    }
+    ended.ran = absl::Now() - FromProto(task->task.start_time());
+    ended.attempts = task->task.attempts();
+    if (result.ok) {
+      *task->task.mutable_result() = std::move(result.result);
+      task->task.set_output(std::move(result.output));
+      FinishLocked(*task, v1::TASK_STATE_SUCCEEDED, kicks);
+      ended.end = AttemptEnd::kSucceeded;
+    } else if (task->task.attempts() <= task->max_retries) {
+      task->task.set_state(v1::TASK_STATE_PENDING);
+      task->token.reset();
+      ended.end = AttemptEnd::kRetrying;
+    } else {
+      task->task.set_output(std::move(result.output));
+      *task->task.mutable_error() = std::move(result.error);
+      FinishLocked(*task, v1::TASK_STATE_FAILED, kicks);
+      ended.end = AttemptEnd::kFailed;
+    }
+  }
+  RunKicks(kicks);
+  return ended;
+}
+
+absl::StatusOr<v1::TaskState> TaskStore::Abort(
+    const TaskPtr& task, v1::TaskError error, v1::TaskState terminal_state,
+    std::shared_ptr<CancellationToken>* attempt_token) {
+  Kicks kicks;
+  v1::TaskState previous;
+  {
+    absl::MutexLock lock(&mu_);
+    previous = task->task.state();
+    if (IsTerminal(previous)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("task ", task->task.task_id(), " already ended ",
+                       v1::TaskState_Name(previous)));
+    }
+    if (task->token) task->token->Cancel();
+    *attempt_token = task->token;
+    *task->task.mutable_error() = std::move(error);
+    FinishLocked(*task, terminal_state, kicks);
+  }
+  RunKicks(kicks);
+  return previous;
+}
+
+void TaskStore::SetTimer(TaskRecord& task, uint64_t timer_id) {
+  absl::MutexLock lock(&mu_);
+  task.timer_id = timer_id;
+}
+
+uint64_t TaskStore::TakeTimer(TaskRecord& task) {
+  absl::MutexLock lock(&mu_);
+  return std::exchange(task.timer_id, 0);
+}
+
+void TaskStore::FinishLocked(TaskRecord& task, v1::TaskState state,
+                             Kicks& kicks) {
+  task.task.set_state(state);
+  const absl::Time now = absl::Now();
+  ToProto(now, task.task.mutable_end_time());
+  --unfinished_;
+  NotifyLocked(task, v1::TaskEvent::KIND_FINISHED, kicks);
+  task.watchers.clear();
+  task.watchers.shrink_to_fit();
+  finished_order_.emplace_back(now, task.seq);
+  EvictLocked(now);
+}
+
+void TaskStore::NotifyLocked(TaskRecord& task, v1::TaskEvent::Kind kind,
+                             Kicks& kicks) {
+  if (task.watchers.empty() && all_watchers_.empty()) return;
+  TaskSnapshot snapshot = std::make_shared<const v1::Task>(task.task);
+  const bool started = kind == v1::TaskEvent::KIND_STARTED;
+  auto deliver = [&](const TaskRecord::Watch& watch) {
+    if (started && !watch.include_started) return;
+    if (watch.observer->OnTaskEvent(kind, snapshot)) {
+      kicks.push_back(watch.observer);
+    }
+  };
+  for (const auto& watch : task.watchers) deliver(watch);
+  for (const auto& [id, watch] : all_watchers_) deliver(watch);
+}
+
+void TaskStore::RunKicks(const Kicks& kicks) {
+  for (const auto& observer : kicks) observer->Kick();
+}
+
+void TaskStore::EvictLocked(absl::Time now) {
+  const absl::Time expired_before = now - options_.result_ttl;
+  while (!finished_order_.empty()) {
+    const auto [end_time, seq] = finished_order_.front();
+    const bool over_count =
+        static_cast<int64_t>(tasks_.size()) > options_.max_retained_tasks;
+    if (!over_count && end_time >= expired_before) break;
+    finished_order_.pop_front();
+    auto it = tasks_.find(seq);
+    if (it == tasks_.end()) continue;
+    const std::string& request_id = it->second->task.request_id();
+    if (!request_id.empty()) by_request_id_.erase(request_id);
+    tasks_.erase(it);
+  }
+}
+
+void TaskStore::EvictExpired(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  EvictLocked(now);
+}
+
+absl::StatusOr<uint64_t> TaskStore::Watch(
+    const TaskPtr& task, std::shared_ptr<TaskObserver> observer,
+    bool include_started) {
+  bool kick = false;
+  uint64_t id;
+  {
+    absl::MutexLock lock(&mu_);
+    id = next_watch_id_++;
+    const v1::TaskState state = task->task.state();
+    if (IsTerminal(state)) {
+      kick = observer->OnTaskEvent(v1::TaskEvent::KIND_FINISHED,
+                                   std::make_shared<const v1::Task>(task->task));
+    } else {
+      if (include_started && state == v1::TASK_STATE_RUNNING) {
+        kick = observer->OnTaskEvent(
+            v1::TaskEvent::KIND_STARTED,
+            std::make_shared<const v1::Task>(task->task));
+      }
+      task->watchers.push_back({observer, include_started, id});
+    }
+  }
+  if (kick) observer->Kick();
+  return id;
+}
+
+void TaskStore::Unwatch(const TaskPtr& task, uint64_t watch_id) {
+  absl::MutexLock lock(&mu_);
+  auto& watchers = task->watchers;
+  watchers.erase(std::remove_if(watchers.begin(), watchers.end(),
+                                [watch_id](const TaskRecord::Watch& watch) {
+                                  return watch.id == watch_id;
+                                }),
+                 watchers.end());
+}
+
+uint64_t TaskStore::WatchAll(std::shared_ptr<TaskObserver> observer,
+                             bool include_started) {
+  absl::MutexLock lock(&mu_);
+  const uint64_t id = next_watch_id_++;
+  all_watchers_.emplace(id,
+                        TaskRecord::Watch{std::move(observer), include_started, id});
+  return id;
+}
+
+void TaskStore::UnwatchAll(uint64_t watch_id) {
+  std::shared_ptr<TaskObserver> released;  // destroyed outside the lock
+  absl::MutexLock lock(&mu_);
+  auto it = all_watchers_.find(watch_id);
+  if (it == all_watchers_.end()) return;
+  released = std::move(it->second.observer);
+  all_watchers_.erase(it);
+}
+
+absl::StatusOr<v1::ListTasksResponse> TaskStore::List(
+    const v1::ListTasksRequest& request) const {
+  if (request.page_size() < 0) {
+    return absl::InvalidArgumentError("page_size must be >= 0");
+  }
+  const int32_t page_size =
+      request.page_size() == 0 ? kDefaultPageSize
+                               : std::min(request.page_size(), kMaxPageSize);
+  uint64_t after = 0;
+  if (!request.page_token().empty() &&
+      !absl::SimpleAtoi(request.page_token(), &after)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("malformed page_token \"", request.page_token(),
+                     "\": pass next_page_token from the previous response"));
+  }
+  v1::ListTasksResponse response;
+  uint64_t last_listed = 0;
+  absl::MutexLock lock(&mu_);
+  for (auto it = tasks_.upper_bound(after); it != tasks_.end(); ++it) {
+    const v1::Task& task = it->second->task;
+    if (!MatchesFilter(task, request)) continue;
+    if (response.tasks_size() == page_size) {
+      // The token is the last listed sequence number: stable under eviction.
+      response.set_next_page_token(absl::StrCat(last_listed));
+      break;
+    }
+    *response.add_tasks() = task;
+    last_listed = it->first;
+  }
+  return response;
+}
+
+std::vector<TaskPtr> TaskStore::Unfinished() const {
+  std::vector<TaskPtr> tasks;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [seq, task] : tasks_) {
+    if (!IsTerminal(task->task.state())) tasks.push_back(task);
+  }
+  return tasks;
+}
+
+int64_t TaskStore::unfinished() const {
+  absl::MutexLock lock(&mu_);
+  return unfinished_;
+}
+
+int64_t TaskStore::retained() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int64_t>(tasks_.size());
+}
+
+}  // namespace execd

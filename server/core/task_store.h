@@ -1,0 +1,129 @@
+#ifndef EXECD_SERVER_CORE_TASK_STORE_H_
+#define EXECD_SERVER_CORE_TASK_STORE_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "execd/v1/execd.pb.h"
+#include "server/core/attempt_result.h"
+#include "server/core/task_observer.h"
+#include "server/core/task_record.h"
+
+namespace execd {
+
+// Owns every task record and every state change. Each transition is one hold
+// of one mutex; observers are told inside it (buffer only) and kicked after
+// it, so events of a task arrive in order and no stream write holds the lock.
+// Terminal tasks are kept until --result_ttl or --max_retained_tasks evicts
+// them, oldest first; pending and running tasks are never evicted.
+class TaskStore {
+ public:
+  struct Options {
+    absl::Duration result_ttl = absl::Hours(1);
+    int64_t max_retained_tasks = 100000;
+  };
+
+  TaskStore(Options options, uint64_t instance_id);
+  TaskStore(const TaskStore&) = delete;
+  TaskStore& operator=(const TaskStore&) = delete;
+
+  // The task already holding `request_id`, if any.
+  TaskPtr FindByRequestId(absl::string_view request_id) const;
+
+  struct Inserted {
+    TaskPtr task;
+    bool duplicate;
+  };
+  // Adds `task` (fields of TaskRecord's first block and task->task's request
+  // fields filled in) as PENDING, assigning seq, id and submit_time. If its
+  // request_id is taken, returns the existing task instead.
+  Inserted Insert(TaskPtr task);
+
+  // INVALID_ARGUMENT if malformed, NOT_FOUND if unknown or evicted.
+  absl::StatusOr<TaskPtr> Lookup(absl::string_view task_id) const;
+  v1::Task Snapshot(const TaskRecord& task) const;
+
+  // PENDING -> RUNNING. Returns the attempt's token, or nullptr if the task
+  // is no longer pending (cancelled meanwhile): the caller skips it.
+  std::shared_ptr<CancellationToken> MarkRunning(const TaskPtr& task,
+                                                 std::string worker);
+
+  enum class AttemptEnd { kStale, kSucceeded, kFailed, kRetrying };
+  struct EndedAttempt {
+    AttemptEnd end = AttemptEnd::kStale;
+    absl::Duration ran;    // how long the attempt ran
+    int32_t attempts = 0;  // attempts started so far
+  };
+  // Ends the attempt owning `token`: SUCCEEDED, FAILED, or back to PENDING
+  // when retries are left. kStale if that attempt was already ended (by a
+  // cancel, a timeout or shutdown).
+  EndedAttempt EndAttempt(const TaskPtr& task, const CancellationToken* token,
+                          AttemptResult result);
+
+  // PENDING or RUNNING -> `terminal_state` with `error`; sets the attempt's
+  // token. Returns the state it left, or
+  // FAILED_PRECONDITION if the task was already terminal.
+  // `attempt_token` receives the running attempt's token, if any.
+  absl::StatusOr<v1::TaskState> Abort(
+      const TaskPtr& task, v1::TaskError error, v1::TaskState terminal_state,
+      std::shared_ptr<CancellationToken>* attempt_token);
+
+  void SetTimer(TaskRecord& task, uint64_t timer_id);
+  // Takes the task's pending timer id (0 if none), clearing it.
+  uint64_t TakeTimer(TaskRecord& task);
+
+  // Observers. Watch delivers FINISHED at once for a terminal task.
+  absl::StatusOr<uint64_t> Watch(const TaskPtr& task,
+                                 std::shared_ptr<TaskObserver> observer,
+                                 bool include_started);
+  void Unwatch(const TaskPtr& task, uint64_t watch_id);
+  uint64_t WatchAll(std::shared_ptr<TaskObserver> observer,
+                    bool include_started);
+  void UnwatchAll(uint64_t watch_id);
+
+  absl::StatusOr<v1::ListTasksResponse> List(
+      const v1::ListTasksRequest& request) const;
+
+  std::vector<TaskPtr> Unfinished() const;
+  int64_t unfinished() const;
+  int64_t retained() const;
+  // Evicts terminal tasks older than --result_ttl.
+  void EvictExpired(absl::Time now);
+
+ private:
+  using Kicks = std::vector<std::shared_ptr<TaskObserver>>;
+  void NotifyLocked(TaskRecord& task, v1::TaskEvent::Kind kind, Kicks& kicks)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FinishLocked(TaskRecord& task, v1::TaskState state, Kicks& kicks)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EvictLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static void RunKicks(const Kicks& kicks);
+
+  const Options options_;
+  const uint64_t instance_id_;
+  mutable absl::Mutex mu_;
+  uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t next_watch_id_ ABSL_GUARDED_BY(mu_) = 1;
+  int64_t unfinished_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::btree_map<uint64_t, TaskPtr> tasks_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, uint64_t> by_request_id_
+      ABSL_GUARDED_BY(mu_);
+  std::deque<std::pair<absl::Time, uint64_t>> finished_order_
+      ABSL_GUARDED_BY(mu_);  // (end time, seq), oldest first
+  absl::flat_hash_map<uint64_t, TaskRecord::Watch> all_watchers_
+      ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace execd
+
+#endif  // EXECD_SERVER_CORE_TASK_STORE_H_

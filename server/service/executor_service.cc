@@ -1,0 +1,102 @@
+#include "server/service/executor_service.h"
+
+#include <utility>
+
+#include "server/service/event_stream.h"
+#include "server/service/map_reactor.h"
+#include "server/service/result_reactor.h"
+#include "server/service/status_convert.h"
+#include "server/service/submit_stream_reactor.h"
+
+namespace execd {
+namespace {
+
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
+                                    const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status, context));
+  return reactor;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* ExecutorService::Submit(
+    grpc::CallbackServerContext* context, const v1::SubmitRequest* request,
+    v1::SubmitResponse* response) {
+  // The request is const; the copy is moved into the task record.
+  absl::StatusOr<Executor::Submitted> submitted =
+      context_.executor->Submit(*request);
+  if (submitted.ok()) {
+    response->set_task_id(submitted->task->task.task_id());
+    response->set_duplicate(submitted->duplicate);
+    response->set_state(
+        submitted->duplicate
+            ? context_.executor->store().Snapshot(*submitted->task).state()
+            : v1::TASK_STATE_PENDING);
+  }
+  return FinishNow(context, submitted.status());
+}
+
+grpc::ServerUnaryReactor* ExecutorService::Result(
+    grpc::CallbackServerContext* context, const v1::ResultRequest* request,
+    v1::Task* response) {
+  return new ResultReactor(context_, context, *request, response);
+}
+
+grpc::ServerUnaryReactor* ExecutorService::Cancel(
+    grpc::CallbackServerContext* context, const v1::CancelRequest* request,
+    v1::CancelResponse* response) {
+  absl::StatusOr<v1::CancelResponse> cancelled =
+      context_.executor->Cancel(request->task_id());
+  if (cancelled.ok()) *response = *std::move(cancelled);
+  return FinishNow(context, cancelled.status());
+}
+
+grpc::ServerWriteReactor<v1::TaskEvent>* ExecutorService::Callback(
+    grpc::CallbackServerContext* context, const v1::CallbackRequest* request) {
+  return new CallbackReactor(context_, *request);
+}
+
+grpc::ServerBidiReactor<v1::SubmitRequest, v1::TaskEvent>*
+ExecutorService::SubmitStream(grpc::CallbackServerContext* context) {
+  return new SubmitStreamReactor(context_);
+}
+
+grpc::ServerWriteReactor<v1::MapResult>* ExecutorService::Map(
+    grpc::CallbackServerContext* context, const v1::MapRequest* request) {
+  return new MapReactor(context_, *request);
+}
+
+grpc::ServerUnaryReactor* ExecutorService::GetTask(
+    grpc::CallbackServerContext* context, const v1::GetTaskRequest* request,
+    v1::Task* response) {
+  absl::StatusOr<TaskPtr> task = context_.executor->Lookup(request->task_id());
+  if (task.ok()) *response = context_.executor->store().Snapshot(**task);
+  return FinishNow(context, task.status());
+}
+
+grpc::ServerUnaryReactor* ExecutorService::ListTasks(
+    grpc::CallbackServerContext* context, const v1::ListTasksRequest* request,
+    v1::ListTasksResponse* response) {
+  absl::StatusOr<v1::ListTasksResponse> listed =
+      context_.executor->store().List(*request);
+  if (listed.ok()) *response = *std::move(listed);
+  return FinishNow(context, listed.status());
+}
+
+grpc::ServerUnaryReactor* ExecutorService::ListFunctions(
+    grpc::CallbackServerContext* context,
+    const v1::ListFunctionsRequest* request,
+    v1::ListFunctionsResponse* response) {
+  *response = context_.executor->ListFunctions();
+  return FinishNow(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ExecutorService::GetPools(
+    grpc::CallbackServerContext* context, const v1::GetPoolsRequest* request,
+    v1::GetPoolsResponse* response) {
+  *response = context_.executor->GetPools();
+  return FinishNow(context, absl::OkStatus());
+}
+
+}  // namespace execd

@@ -1,0 +1,53 @@
+#ifndef EXECD_SERVER_SERVICE_EXECUTOR_SERVICE_H_
+#define EXECD_SERVER_SERVICE_EXECUTOR_SERVICE_H_
+
+#include "execd/v1/execd.grpc.pb.h"
+#include "server/service/service_context.h"
+
+namespace execd {
+
+// execd.v1.Executor on gRPC's callback API. Unary calls answer at once on
+// the gRPC thread; waits and streams are reactors fed by task events, so no
+// handler ever blocks a thread.
+class ExecutorService final : public v1::Executor::CallbackService {
+ public:
+  explicit ExecutorService(ServiceContext context) : context_(context) {}
+
+  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context,
+                                   const v1::SubmitRequest* request,
+                                   v1::SubmitResponse* response) override;
+  grpc::ServerUnaryReactor* Result(grpc::CallbackServerContext* context,
+                                   const v1::ResultRequest* request,
+                                   v1::Task* response) override;
+  grpc::ServerUnaryReactor* Cancel(grpc::CallbackServerContext* context,
+                                   const v1::CancelRequest* request,
+                                   v1::CancelResponse* response) override;
+  grpc::ServerWriteReactor<v1::TaskEvent>* Callback(
+      grpc::CallbackServerContext* context,
+      const v1::CallbackRequest* request) override;
+  grpc::ServerBidiReactor<v1::SubmitRequest, v1::TaskEvent>* SubmitStream(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerWriteReactor<v1::MapResult>* Map(
+      grpc::CallbackServerContext* context,
+      const v1::MapRequest* request) override;
+  grpc::ServerUnaryReactor* GetTask(grpc::CallbackServerContext* context,
+                                    const v1::GetTaskRequest* request,
+                                    v1::Task* response) override;
+  grpc::ServerUnaryReactor* ListTasks(grpc::CallbackServerContext* context,
+                                      const v1::ListTasksRequest* request,
+                                      v1::ListTasksResponse* response) override;
+  grpc::ServerUnaryReactor* ListFunctions(
+      grpc::CallbackServerContext* context,
+      const v1::ListFunctionsRequest* request,
+      v1::ListFunctionsResponse* response) override;
+  grpc::ServerUnaryReactor* GetPools(grpc::CallbackServerContext* context,
+                                     const v1::GetPoolsRequest* request,
+                                     v1::GetPoolsResponse* response) override;
+
+ private:
+  ServiceContext context_;
+};
+
+}  // namespace execd
+
+#endif  // EXECD_SERVER_SERVICE_EXECUTOR_SERVICE_H_
