@@ -51,6 +51,11 @@ ABSL_FLAG(std::string, ready_file, "",
 ABSL_FLAG(int64_t, max_stream_buffer, 65536,
           "events buffered for a slow stream reader before its stream ends");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::InfiniteDuration(),
+          "close client connections after this age so clients rebalance "
+          "across replicas (inf: never)");
+ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Seconds(30),
+          "time calls on an aged connection get to finish");
 
 namespace execd {
 namespace {
@@ -63,7 +68,8 @@ constexpr const char* kServerFlagNames[] = {
     "worker_memory_limit_mb", "exec_allow",         "shutdown_grace",
     "max_message_bytes",  "auth_token_file",        "tls_cert_file",
     "tls_key_file",       "tls_client_ca_file",     "worker_path",
-    "ready_file",         "max_stream_buffer",      "log_level"};
+    "ready_file",         "max_stream_buffer",      "log_level",
+    "max_connection_age", "max_connection_age_grace"};
 
 bool IsServerFlag(absl::string_view name) {
   for (const char* known : kServerFlagNames) {
@@ -200,6 +206,14 @@ absl::Status Validate(const ServerConfig& config) {
     return OutOfRange("max_message_bytes", "between 1024 and 1073741824",
                       absl::StrCat(config.max_message_bytes));
   }
+  if (config.max_connection_age <= absl::ZeroDuration()) {
+    return OutOfRange("max_connection_age", "> 0 (or inf for never)",
+                      absl::FormatDuration(config.max_connection_age));
+  }
+  if (config.max_connection_age_grace < absl::ZeroDuration()) {
+    return OutOfRange("max_connection_age_grace", ">= 0",
+                      absl::FormatDuration(config.max_connection_age_grace));
+  }
   if (config.max_stream_buffer < 16) {
     return OutOfRange("max_stream_buffer", ">= 16",
                       absl::StrCat(config.max_stream_buffer));
@@ -248,6 +262,9 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, char** argv) {
   if (config.worker_path.empty()) config.worker_path = DefaultWorkerPath();
   config.ready_file = absl::GetFlag(FLAGS_ready_file);
   config.max_stream_buffer = absl::GetFlag(FLAGS_max_stream_buffer);
+  config.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
+  config.max_connection_age_grace =
+      absl::GetFlag(FLAGS_max_connection_age_grace);
   const std::string log_level = absl::GetFlag(FLAGS_log_level);
   if (!ParseLogLevel(log_level, &config.log_level)) {
     return OutOfRange("log_level", "debug, info, warning or error",

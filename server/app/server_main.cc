@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <memory>
 
@@ -23,6 +25,9 @@ namespace execd {
 namespace {
 
 constexpr char kServiceName[] = "execd.v1.Executor";
+// Stays SERVING while the process lives, also during a drain: the liveness
+// probe's service name. "" and kServiceName are readiness.
+constexpr char kLivenessName[] = "liveness";
 // After the drain, how long open streams get to flush their last events.
 constexpr absl::Duration kStreamFlushTime = absl::Seconds(2);
 
@@ -41,10 +46,14 @@ bool WriteReadyFile(const std::string& path, const std::string& grpc_address,
   return std::rename(temporary.c_str(), path.c_str()) == 0;
 }
 
-void SetServing(grpc::Server& server, bool serving) {
+void SetReady(grpc::Server& server, bool ready) {
   grpc::HealthCheckServiceInterface* health = server.GetHealthCheckService();
-  health->SetServingStatus("", serving);
-  health->SetServingStatus(kServiceName, serving);
+  health->SetServingStatus("", ready);
+  health->SetServingStatus(kServiceName, ready);
+}
+
+int64_t ToChannelArgMs(absl::Duration duration) {
+  return std::min<int64_t>(absl::ToInt64Milliseconds(duration), INT32_MAX);
 }
 
 int WaitForStopSignal(const sigset_t& signals) {
@@ -93,6 +102,13 @@ int RunServer(const ServerConfig& config) {
                            grpc::InsecureServerCredentials(), &grpc_port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(config.max_message_bytes));
+  if (config.max_connection_age != absl::InfiniteDuration()) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                               ToChannelArgMs(config.max_connection_age));
+    builder.AddChannelArgument(
+        GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+        ToChannelArgMs(config.max_connection_age_grace));
+  }
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || grpc_port == 0) {
@@ -108,7 +124,8 @@ int RunServer(const ServerConfig& config) {
     return 1;
   }
   executor.Start();
-  SetServing(*server, true);
+  server->GetHealthCheckService()->SetServingStatus(kLivenessName, true);
+  SetReady(*server, true);
 
   const std::string grpc_address =
       absl::StrCat(HostOf(config.grpc_address), ":", grpc_port);
@@ -136,7 +153,7 @@ int RunServer(const ServerConfig& config) {
       {{"signal", absl::StrCat(signal_number)},
        {"unfinished", absl::StrCat(executor.store().unfinished())},
        {"grace", absl::FormatDuration(config.shutdown_grace)}});
-  SetServing(*server, false);
+  SetReady(*server, false);
   executor.BeginDrain();
   const bool idle = executor.WaitIdle(absl::Now() + config.shutdown_grace);
   const int64_t abandoned = executor.store().unfinished();

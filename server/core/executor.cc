@@ -247,11 +247,13 @@ void Executor::OnTimeout(const TaskPtr& task,
   if (store_.TakeTimer(*task) == 0) return;  // the attempt already ended
   const std::string message = absl::StrCat(
       "task exceeded its timeout of ", absl::FormatDuration(task->timeout));
-  token->Cancel();
   AttemptResult timed_out;
   timed_out.error = MakeTaskError(
       kReasonTimeout, message, static_cast<int>(absl::StatusCode::kDeadlineExceeded));
+  // End the attempt before waking the function, so its own report of the
+  // cancellation arrives stale instead of winning the race.
   EndAttempt(task, token.get(), std::move(timed_out));
+  token->Cancel();
   WorkerPool* pool = slot(task->pool).pool;
   if (pool != nullptr) pool->Abort(*task, token.get(), AbortReason::kTimeout);
 }
@@ -363,6 +365,8 @@ bool Executor::WaitIdle(absl::Time deadline) {
 void Executor::Shutdown() {
   if (stopped_.exchange(true)) return;
   draining_.store(true);
+  // Closed first, so that a worker freed by an abort takes nothing new.
+  for (PoolSlot& pool_slot : pools_) pool_slot.queue.Close();
   for (const TaskPtr& task : store_.Unfinished()) {
     AbortTask(task,
               MakeTaskError(kReasonShutdown,
@@ -371,7 +375,6 @@ void Executor::Shutdown() {
               AbortReason::kShutdown)
         .IgnoreError();
   }
-  for (PoolSlot& pool_slot : pools_) pool_slot.queue.Close();
   for (PoolSlot& pool_slot : pools_) {
     if (pool_slot.pool != nullptr) pool_slot.pool->Stop();
   }

@@ -1,5 +1,6 @@
 #include "tests/support/server_process.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
