@@ -39,15 +39,18 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(30),
           "on SIGTERM, how long running and queued tasks may still finish");
 ABSL_FLAG(int64_t, max_message_bytes, 4 << 20,
           "largest gRPC message received or sent, and task output");
-ABSL_FLAG(std::string, auth_token_file, "", "bearer tokens (not yet supported)");
-ABSL_FLAG(std::string, tls_cert_file, "", "TLS certificate (not yet supported)");
+ABSL_FLAG(std::string, auth_token_file, "",
+          "bearer tokens (not yet supported)");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "TLS certificate (not yet supported)");
 ABSL_FLAG(std::string, tls_key_file, "", "TLS key (not yet supported)");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
           "CA for client certificates (not yet supported)");
 ABSL_FLAG(std::string, worker_path, "",
           "execd-worker binary (default: next to execd)");
-ABSL_FLAG(std::string, ready_file, "",
-          "once serving, write the bound addresses here (grpc=..., metrics=...)");
+ABSL_FLAG(
+    std::string, ready_file, "",
+    "once serving, write the bound addresses here (grpc=..., metrics=...)");
 ABSL_FLAG(int64_t, max_stream_buffer, 65536,
           "events buffered for a slow stream reader before its stream ends");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
@@ -61,15 +64,29 @@ namespace execd {
 namespace {
 
 // The flags of this file, in the order --help lists them.
-constexpr const char* kServerFlagNames[] = {
-    "grpc_address",       "metrics_address",        "threads",
-    "processes",          "queue_capacity",         "result_ttl",
-    "max_retained_tasks", "default_task_timeout",   "max_tasks_per_child",
-    "worker_memory_limit_mb", "exec_allow",         "shutdown_grace",
-    "max_message_bytes",  "auth_token_file",        "tls_cert_file",
-    "tls_key_file",       "tls_client_ca_file",     "worker_path",
-    "ready_file",         "max_stream_buffer",      "log_level",
-    "max_connection_age", "max_connection_age_grace"};
+constexpr const char* kServerFlagNames[] = {"grpc_address",
+                                            "metrics_address",
+                                            "threads",
+                                            "processes",
+                                            "queue_capacity",
+                                            "result_ttl",
+                                            "max_retained_tasks",
+                                            "default_task_timeout",
+                                            "max_tasks_per_child",
+                                            "worker_memory_limit_mb",
+                                            "exec_allow",
+                                            "shutdown_grace",
+                                            "max_message_bytes",
+                                            "auth_token_file",
+                                            "tls_cert_file",
+                                            "tls_key_file",
+                                            "tls_client_ca_file",
+                                            "worker_path",
+                                            "ready_file",
+                                            "max_stream_buffer",
+                                            "log_level",
+                                            "max_connection_age",
+                                            "max_connection_age_grace"};
 
 bool IsServerFlag(absl::string_view name) {
   for (const char* known : kServerFlagNames) {
@@ -94,15 +111,14 @@ absl::Status SetFlag(absl::string_view name, absl::string_view value,
                      absl::string_view source) {
   absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
   if (flag == nullptr || !IsServerFlag(name)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown flag --", name, " (from ", source,
-                     "); see execd --help"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown flag --", name, " (from ", source, "); see execd --help"));
   }
   std::string error;
   if (!flag->ParseFrom(value, &error)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "bad value \"", value, "\" for --", name, " (from ", source, "): ",
-        error));
+    return absl::InvalidArgumentError(absl::StrCat("bad value \"", value,
+                                                   "\" for --", name, " (from ",
+                                                   source, "): ", error));
   }
   return absl::OkStatus();
 }
@@ -164,17 +180,20 @@ absl::Status OutOfRange(absl::string_view flag, absl::string_view rule,
 
 absl::Status Validate(const ServerConfig& config) {
   if (config.threads < 1 || config.threads > 4096) {
-    return OutOfRange("threads", "between 1 and 4096", absl::StrCat(config.threads));
+    return OutOfRange("threads", "between 1 and 4096",
+                      absl::StrCat(config.threads));
   }
   if (config.processes < 0 || config.processes > 1024) {
     return OutOfRange("processes", "between 0 and 1024",
                       absl::StrCat(config.processes));
   }
   if (config.queue_capacity < 1) {
-    return OutOfRange("queue_capacity", ">= 1", absl::StrCat(config.queue_capacity));
+    return OutOfRange("queue_capacity", ">= 1",
+                      absl::StrCat(config.queue_capacity));
   }
   if (config.result_ttl <= absl::ZeroDuration()) {
-    return OutOfRange("result_ttl", "> 0", absl::FormatDuration(config.result_ttl));
+    return OutOfRange("result_ttl", "> 0",
+                      absl::FormatDuration(config.result_ttl));
   }
   if (config.max_retained_tasks < 1) {
     return OutOfRange("max_retained_tasks", ">= 1",

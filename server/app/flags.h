@@ -33,7 +33,7 @@ struct ServerConfig {
   std::string worker_path;
   std::string ready_file;
   int64_t max_stream_buffer = 0;
-  absl::Duration max_connection_age;        // InfiniteDuration: none
+  absl::Duration max_connection_age;  // InfiniteDuration: none
   absl::Duration max_connection_age_grace;
   LogLevel log_level = LogLevel::kInfo;
 };

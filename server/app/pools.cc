@@ -1,5 +1,12 @@
 #include "server/app/pools.h"
 
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#ifdef EXECD_HAS_PROCESS_POOL
+#include "server/pools/process/process_pool.h"
+#endif
 #include "server/pools/thread_pool.h"
 
 namespace execd {
@@ -14,8 +21,31 @@ absl::StatusOr<Pools> MakePools(const ServerConfig& config,
   pools.thread_pool = std::make_unique<ThreadPool>(
       config.threads, executor.queue(v1::POOL_THREAD), &executor,
       pools.limits.get());
+#ifdef EXECD_HAS_PROCESS_POOL
+  if (config.processes > 0) {
+    absl::StatusOr<std::string> worker_path =
+        FindWorkerBinary(config.worker_path);
+    if (!worker_path.ok()) return worker_path.status();
+    ProcessPoolOptions options;
+    options.worker_path = *worker_path;
+    // A frame carries a whole request (or a Map chunk) or one result.
+    options.max_frame_bytes =
+        std::max<size_t>(kDefaultMaxFrameBytes,
+                         2 * static_cast<size_t>(config.max_message_bytes));
+    options.processes = config.processes;
+    options.max_tasks_per_child = config.max_tasks_per_child;
+    options.memory_limit_mb = config.worker_memory_limit_mb;
+    options.limits = *pools.limits;
+    pools.process_pool = std::make_unique<ProcessPool>(
+        std::move(options), executor.queue(v1::POOL_PROCESS), &executor);
+  }
+#endif
+  // Attached only once everything exists: a failure above must not leave
+  // the executor pointing at pools that are gone.
   executor.AttachPool(v1::POOL_THREAD, pools.thread_pool.get());
-  // The process pool is wired here once server/pools/process lands.
+  if (pools.process_pool != nullptr) {
+    executor.AttachPool(v1::POOL_PROCESS, pools.process_pool.get());
+  }
   return pools;
 }
 

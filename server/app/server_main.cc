@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -90,6 +91,9 @@ int RunServer(const ServerConfig& config) {
         {{"error", std::string(pools.status().message())}});
     return 1;
   }
+  // Whatever way this function returns, the executor stops (closing queues,
+  // stopping workers) before the pools it points to are destroyed.
+  absl::Cleanup stop_executor = [&executor] { executor.Shutdown(); };
 
   OpenStreams streams;
   ExecutorService service(ServiceContext{
@@ -105,19 +109,20 @@ int RunServer(const ServerConfig& config) {
   if (config.max_connection_age != absl::InfiniteDuration()) {
     builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
                                ToChannelArgMs(config.max_connection_age));
-    builder.AddChannelArgument(
-        GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
-        ToChannelArgMs(config.max_connection_age_grace));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                               ToChannelArgMs(config.max_connection_age_grace));
   }
   builder.RegisterService(&service);
+  builder.experimental().SetInterceptorCreators(
+      metrics.GrpcInterceptorCreators());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || grpc_port == 0) {
     Log(LogLevel::kError, "start_failed",
         {{"error", absl::StrCat("cannot listen on ", config.grpc_address)}});
     return 1;
   }
-  if (absl::Status status = metrics.Serve(config.metrics_address, &executor,
-                                          streams.count());
+  if (absl::Status status =
+          metrics.Serve(config.metrics_address, &executor, streams.count());
       !status.ok()) {
     Log(LogLevel::kError, "start_failed",
         {{"error", std::string(status.message())}});
@@ -158,8 +163,8 @@ int RunServer(const ServerConfig& config) {
   const bool idle = executor.WaitIdle(absl::Now() + config.shutdown_grace);
   const int64_t abandoned = executor.store().unfinished();
   executor.Shutdown();  // the rest ends CANCELLED/SHUTDOWN, streams told
-  streams.CloseAll(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                "server shut down"));
+  streams.CloseAll(
+      grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shut down"));
   const absl::Time flush_deadline = absl::Now() + kStreamFlushTime;
   while (streams.count()->load() > 0 && absl::Now() < flush_deadline) {
     absl::SleepFor(absl::Milliseconds(10));

@@ -54,9 +54,9 @@ Executor::Executor(ExecutorOptions options, const FunctionRegistry* registry,
     : options_(std::move(options)),
       registry_(registry),
       metrics_(metrics),
-      store_(TaskStore::Options{options_.result_ttl,
-                                options_.max_retained_tasks},
-             RandomInstanceId()) {}
+      store_(
+          TaskStore::Options{options_.result_ttl, options_.max_retained_tasks},
+          RandomInstanceId()) {}
 
 Executor::~Executor() { Shutdown(); }
 
@@ -105,17 +105,15 @@ absl::Status Executor::Reserve(v1::Pool pool, int64_t count) {
   pool_slot.waiting.fetch_sub(count);
   absl::Status status = absl::ResourceExhaustedError(absl::StrCat(
       "queue of ", v1::Pool_Name(pool), " is full (", before, " of ",
-      options_.queue_capacity,
-      " pending, --queue_capacity); retry later"));
+      options_.queue_capacity, " pending, --queue_capacity); retry later"));
   status.SetPayload(kRetryDelayPayload,
                     absl::Cord(absl::StrCat(kQueueFullRetryDelayMs)));
   return status;
 }
 
 absl::StatusOr<TaskPtr> Executor::BuildTask(v1::SubmitRequest& request) {
-  absl::StatusOr<TaskPtr> task = BuildTaskRecord(request, *registry_,
-                                                 options_.limits,
-                                                 options_.default_task_timeout);
+  absl::StatusOr<TaskPtr> task = BuildTaskRecord(
+      request, *registry_, options_.limits, options_.default_task_timeout);
   if (!task.ok()) return task.status();
   if (!HasPool((*task)->pool)) {
     return absl::InvalidArgumentError(
@@ -155,10 +153,9 @@ absl::StatusOr<std::vector<TaskPtr>> Executor::SubmitMap(
   if (absl::Status status = CheckAdmission(); !status.ok()) {
     return Reject(status);
   }
-  absl::StatusOr<std::vector<TaskPtr>> tasks =
-      BuildMapTasks(request, *registry_, options_.limits,
-                    options_.default_task_timeout,
-                    next_map_group_.fetch_add(1));
+  absl::StatusOr<std::vector<TaskPtr>> tasks = BuildMapTasks(
+      request, *registry_, options_.limits, options_.default_task_timeout,
+      next_map_group_.fetch_add(1));
   if (!tasks.ok()) return Reject(tasks.status());
   if (tasks->empty()) return tasks;
   const v1::Pool pool = tasks->front()->pool;
@@ -185,9 +182,9 @@ void Executor::Schedule(const TaskPtr& task, absl::Duration delay) {
     return;
   }
   pool_slot.delayed.fetch_add(1);
-  const uint64_t timer_id = timers_.Schedule(
-      absl::Now() + delay, [this, task] { OnDelayElapsed(task); });
-  store_.SetTimer(*task, timer_id);
+  timers_.Schedule(
+      absl::Now() + delay, [this, task] { OnDelayElapsed(task); },
+      [this, &task](uint64_t timer_id) { store_.SetTimer(*task, timer_id); });
 }
 
 void Executor::OnDelayElapsed(const TaskPtr& task) {
@@ -199,18 +196,18 @@ void Executor::OnDelayElapsed(const TaskPtr& task) {
   pool_slot.queue.Push(task);
 }
 
-std::shared_ptr<CancellationToken> Executor::BeginAttempt(
-    const TaskPtr& task, std::string worker) {
+std::shared_ptr<CancellationToken> Executor::BeginAttempt(const TaskPtr& task,
+                                                          std::string worker) {
   std::shared_ptr<CancellationToken> token =
       store_.MarkRunning(task, std::move(worker));
   if (token == nullptr) return nullptr;
   slot(task->pool).waiting.fetch_sub(1);
   metrics_->TaskStarted(task->pool, absl::Now() - task->ready_time);
   if (task->timeout != absl::InfiniteDuration()) {
-    const uint64_t timer_id =
-        timers_.Schedule(absl::Now() + task->timeout,
-                         [this, task, token] { OnTimeout(task, token); });
-    store_.SetTimer(*task, timer_id);
+    timers_.Schedule(
+        absl::Now() + task->timeout,
+        [this, task, token] { OnTimeout(task, token); },
+        [this, &task](uint64_t timer_id) { store_.SetTimer(*task, timer_id); });
   }
   return token;
 }
@@ -245,11 +242,12 @@ void Executor::EndAttempt(const TaskPtr& task, const CancellationToken* token,
 void Executor::OnTimeout(const TaskPtr& task,
                          const std::shared_ptr<CancellationToken>& token) {
   if (store_.TakeTimer(*task) == 0) return;  // the attempt already ended
-  const std::string message = absl::StrCat(
-      "task exceeded its timeout of ", absl::FormatDuration(task->timeout));
+  const std::string message = absl::StrCat("task exceeded its timeout of ",
+                                           absl::FormatDuration(task->timeout));
   AttemptResult timed_out;
-  timed_out.error = MakeTaskError(
-      kReasonTimeout, message, static_cast<int>(absl::StatusCode::kDeadlineExceeded));
+  timed_out.error =
+      MakeTaskError(kReasonTimeout, message,
+                    static_cast<int>(absl::StatusCode::kDeadlineExceeded));
   // End the attempt before waking the function, so its own report of the
   // cancellation arrives stale instead of winning the race.
   EndAttempt(task, token.get(), std::move(timed_out));
@@ -301,15 +299,14 @@ absl::StatusOr<v1::TaskState> Executor::AbortTask(const TaskPtr& task,
   return previous;
 }
 
-absl::StatusOr<v1::CancelResponse> Executor::Cancel(
-    absl::string_view task_id) {
+absl::StatusOr<v1::CancelResponse> Executor::Cancel(absl::string_view task_id) {
   absl::StatusOr<TaskPtr> task = store_.Lookup(task_id);
   if (!task.ok()) return task.status();
-  absl::StatusOr<v1::TaskState> previous = AbortTask(
-      *task,
-      MakeTaskError(kReasonCancelled, "cancelled by a Cancel request",
-                    static_cast<int>(absl::StatusCode::kCancelled)),
-      AbortReason::kCancel);
+  absl::StatusOr<v1::TaskState> previous =
+      AbortTask(*task,
+                MakeTaskError(kReasonCancelled, "cancelled by a Cancel request",
+                              static_cast<int>(absl::StatusCode::kCancelled)),
+                AbortReason::kCancel);
   v1::CancelResponse response;
   response.set_cancelled(previous.ok());
   *response.mutable_task() = store_.Snapshot(**task);

@@ -21,7 +21,8 @@ std::string Quote(absl::string_view value) {
   }
   return absl::StrCat(
       "\"",
-      absl::StrReplaceAll(value, {{"\\", "\\\\"}, {"\"", "\\\""}, {"\n", "\\n"}}),
+      absl::StrReplaceAll(value,
+                          {{"\\", "\\\\"}, {"\"", "\\\""}, {"\n", "\\n"}}),
       "\"");
 }
 
@@ -39,13 +40,14 @@ bool ParseLogLevel(absl::string_view text, LogLevel* level) {
   return false;
 }
 
-void Log(LogLevel level, absl::string_view event,
-         std::initializer_list<std::pair<absl::string_view, std::string>>
-             fields) {
+void Log(
+    LogLevel level, absl::string_view event,
+    std::initializer_list<std::pair<absl::string_view, std::string>> fields) {
   if (static_cast<int>(level) < min_level.load()) return;
   std::string line = absl::StrCat(
-      "ts=", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
-                              absl::UTCTimeZone()),
+      "ts=",
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
+                       absl::UTCTimeZone()),
       " level=", kLevelNames[static_cast<int>(level)], " event=", event);
   for (const auto& [key, value] : fields) {
     absl::StrAppend(&line, " ", key, "=", Quote(value));

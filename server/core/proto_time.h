@@ -14,7 +14,8 @@ inline void ToProto(absl::Time time, google::protobuf::Timestamp* out) {
 }
 
 inline absl::Time FromProto(const google::protobuf::Timestamp& time) {
-  return absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
+  return absl::FromUnixSeconds(time.seconds()) +
+         absl::Nanoseconds(time.nanos());
 }
 
 inline absl::Duration FromProto(const google::protobuf::Duration& duration) {
@@ -22,8 +23,7 @@ inline absl::Duration FromProto(const google::protobuf::Duration& duration) {
          absl::Nanoseconds(duration.nanos());
 }
 
-inline void ToProto(absl::Duration duration,
-                    google::protobuf::Duration* out) {
+inline void ToProto(absl::Duration duration, google::protobuf::Duration* out) {
   const int64_t nanos = absl::ToInt64Nanoseconds(duration);
   out->set_seconds(nanos / 1000000000);
   out->set_nanos(static_cast<int32_t>(nanos % 1000000000));

@@ -40,18 +40,17 @@ absl::StatusOr<const FunctionSpec*> FindFunction(
 absl::StatusOr<v1::Pool> ChoosePool(v1::Pool requested,
                                     const FunctionSpec& spec) {
   if (!v1::Pool_IsValid(requested)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "pool ", static_cast<int>(requested),
-        " is not a Pool value; use POOL_THREAD or POOL_PROCESS"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("pool ", static_cast<int>(requested),
+                     " is not a Pool value; use POOL_THREAD or POOL_PROCESS"));
   }
   if (requested == v1::POOL_UNSPECIFIED) return spec.default_pool;
   if (!spec.AllowsPool(requested)) {
     std::vector<std::string> allowed;
     for (v1::Pool pool : spec.pools) allowed.push_back(v1::Pool_Name(pool));
-    return absl::InvalidArgumentError(
-        absl::StrCat("function \"", spec.name, "\" cannot run on ",
-                     v1::Pool_Name(requested),
-                     "; allowed: ", absl::StrJoin(allowed, ", ")));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "function \"", spec.name, "\" cannot run on ", v1::Pool_Name(requested),
+        "; allowed: ", absl::StrJoin(allowed, ", ")));
   }
   return requested;
 }
@@ -76,8 +75,8 @@ absl::StatusOr<TaskPtr> BuildTaskRecord(v1::SubmitRequest& request,
   if (!spec.ok()) return spec.status();
   absl::StatusOr<v1::Pool> pool = ChoosePool(request.pool(), **spec);
   if (!pool.ok()) return pool.status();
-  absl::StatusOr<absl::Duration> timeout = ChooseTimeout(
-      request.timeout(), request.has_timeout(), default_timeout);
+  absl::StatusOr<absl::Duration> timeout =
+      ChooseTimeout(request.timeout(), request.has_timeout(), default_timeout);
   if (!timeout.ok()) return timeout.status();
   if (absl::StatusOr<absl::Duration> delay =
           ReadDuration(request.delay(), "delay");
@@ -90,9 +89,8 @@ absl::StatusOr<TaskPtr> BuildTaskRecord(v1::SubmitRequest& request,
                      ", got ", request.max_retries()));
   }
   if (request.request_id().size() > kMaxRequestIdLength) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("request_id is longer than ", kMaxRequestIdLength,
-                     " bytes"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "request_id is longer than ", kMaxRequestIdLength, " bytes"));
   }
 
   auto task = std::make_shared<TaskRecord>();
@@ -123,9 +121,9 @@ absl::StatusOr<std::vector<TaskPtr>> BuildMapTasks(
     const FunctionLimits& limits, absl::Duration default_timeout,
     uint64_t group) {
   if (request.chunksize() < 0 || request.chunksize() > kMaxChunksize) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "chunksize must be between 0 and ", kMaxChunksize, ", got ",
-        request.chunksize()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("chunksize must be between 0 and ", kMaxChunksize,
+                     ", got ", request.chunksize()));
   }
   // Checked up front so an empty Map still reports a bad function or pool.
   absl::StatusOr<const FunctionSpec*> spec =
@@ -147,8 +145,9 @@ absl::StatusOr<std::vector<TaskPtr>> BuildMapTasks(
     absl::StatusOr<TaskPtr> task =
         BuildTaskRecord(item, registry, limits, default_timeout);
     if (!task.ok()) {
-      return absl::Status(task.status().code(),
-                          absl::StrCat("item ", i, ": ", task.status().message()));
+      return absl::Status(
+          task.status().code(),
+          absl::StrCat("item ", i, ": ", task.status().message()));
     }
     (*task)->map_group = group;
     (*task)->chunksize = std::max(1, request.chunksize());

@@ -20,8 +20,8 @@ class TaskObserver;
 using TaskSnapshot = std::shared_ptr<const v1::Task>;
 
 inline bool IsTerminal(v1::TaskState state) {
-  return state == v1::TASK_STATE_SUCCEEDED ||
-         state == v1::TASK_STATE_FAILED || state == v1::TASK_STATE_CANCELLED;
+  return state == v1::TASK_STATE_SUCCEEDED || state == v1::TASK_STATE_FAILED ||
+         state == v1::TASK_STATE_CANCELLED;
 }
 
 // One task. The fields in the first block never change after Submit; the

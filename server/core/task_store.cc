@@ -82,8 +82,8 @@ v1::Task TaskStore::Snapshot(const TaskRecord& task) const {
   return task.task;
 }
 
-std::shared_ptr<CancellationToken> TaskStore::MarkRunning(
-    const TaskPtr& task, std::string worker) {
+std::shared_ptr<CancellationToken> TaskStore::MarkRunning(const TaskPtr& task,
+                                                          std::string worker) {
   Kicks kicks;
   std::shared_ptr<CancellationToken> token;
   {
@@ -230,13 +230,14 @@ absl::StatusOr<uint64_t> TaskStore::Watch(
     id = next_watch_id_++;
     const v1::TaskState state = task->task.state();
     if (IsTerminal(state)) {
-      kick = observer->OnTaskEvent(v1::TaskEvent::KIND_FINISHED,
-                                   std::make_shared<const v1::Task>(task->task));
+      kick =
+          observer->OnTaskEvent(v1::TaskEvent::KIND_FINISHED,
+                                std::make_shared<const v1::Task>(task->task));
     } else {
       if (include_started && state == v1::TASK_STATE_RUNNING) {
-        kick = observer->OnTaskEvent(
-            v1::TaskEvent::KIND_STARTED,
-            std::make_shared<const v1::Task>(task->task));
+        kick =
+            observer->OnTaskEvent(v1::TaskEvent::KIND_STARTED,
+                                  std::make_shared<const v1::Task>(task->task));
       }
       task->watchers.push_back({observer, include_started, id});
     }
@@ -259,8 +260,8 @@ uint64_t TaskStore::WatchAll(std::shared_ptr<TaskObserver> observer,
                              bool include_started) {
   absl::MutexLock lock(&mu_);
   const uint64_t id = next_watch_id_++;
-  all_watchers_.emplace(id,
-                        TaskRecord::Watch{std::move(observer), include_started, id});
+  all_watchers_.emplace(
+      id, TaskRecord::Watch{std::move(observer), include_started, id});
   return id;
 }
 
@@ -278,9 +279,9 @@ absl::StatusOr<v1::ListTasksResponse> TaskStore::List(
   if (request.page_size() < 0) {
     return absl::InvalidArgumentError("page_size must be >= 0");
   }
-  const int32_t page_size =
-      request.page_size() == 0 ? kDefaultPageSize
-                               : std::min(request.page_size(), kMaxPageSize);
+  const int32_t page_size = request.page_size() == 0
+                                ? kDefaultPageSize
+                                : std::min(request.page_size(), kMaxPageSize);
   uint64_t after = 0;
   if (!request.page_token().empty() &&
       !absl::SimpleAtoi(request.page_token(), &after)) {

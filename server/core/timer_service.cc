@@ -14,8 +14,15 @@ TimerService::~TimerService() {
 
 TimerService::TimerId TimerService::Schedule(absl::Time when,
                                              std::function<void()> callback) {
+  return Schedule(when, std::move(callback), [](TimerId) {});
+}
+
+TimerService::TimerId TimerService::Schedule(
+    absl::Time when, std::function<void()> callback,
+    const std::function<void(TimerId)>& record) {
   absl::MutexLock lock(&mu_);
   TimerId id = next_id_++;
+  record(id);
   timers_.emplace(std::make_pair(when, id), std::move(callback));
   deadlines_.emplace(id, when);
   return id;
@@ -38,8 +45,8 @@ size_t TimerService::pending() const {
 void TimerService::Loop() {
   absl::MutexLock lock(&mu_);
   while (!stopping_) {
-    absl::Time next = timers_.empty() ? absl::InfiniteFuture()
-                                      : timers_.begin()->first.first;
+    absl::Time next =
+        timers_.empty() ? absl::InfiniteFuture() : timers_.begin()->first.first;
     absl::Time now = absl::Now();
     if (next > now) {
       // Woken early by any change (a new earlier timer, or stop).

@@ -29,6 +29,11 @@ class TimerService {
   // Runs `callback` on the timer thread at `when` (at once if in the past).
   // Never returns 0.
   TimerId Schedule(absl::Time when, std::function<void()> callback);
+  // Like Schedule, but hands the id to `record` before the timer can fire,
+  // so a callback due at once still finds its id recorded. `record` runs
+  // under the timer lock: it may take other locks, never call this service.
+  TimerId Schedule(absl::Time when, std::function<void()> callback,
+                   const std::function<void(TimerId)>& record);
   // True if the timer was pending and will not run.
   bool Cancel(TimerId id);
   size_t pending() const;
@@ -39,8 +44,8 @@ class TimerService {
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   TimerId next_id_ ABSL_GUARDED_BY(mu_) = 1;
-  absl::btree_map<std::pair<absl::Time, TimerId>, std::function<void()>>
-      timers_ ABSL_GUARDED_BY(mu_);
+  absl::btree_map<std::pair<absl::Time, TimerId>, std::function<void()>> timers_
+      ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<TimerId, absl::Time> deadlines_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
