@@ -14,7 +14,8 @@ std::string DescribeValue(const google::protobuf::Value& value) {
     case google::protobuf::Value::kNumberValue:
       return absl::StrCat(value.number_value());
     case google::protobuf::Value::kStringValue:
-      return absl::StrCat("\"", absl::string_view(value.string_value()).substr(0, 40),
+      return absl::StrCat("\"",
+                          absl::string_view(value.string_value()).substr(0, 40),
                           value.string_value().size() > 40 ? "...\"" : "\"");
     case google::protobuf::Value::kBoolValue:
       return value.bool_value() ? "true" : "false";
@@ -30,10 +31,10 @@ std::string DescribeValue(const google::protobuf::Value& value) {
 absl::Status ArgReader::CheckShape(
     size_t max_positional, const std::vector<absl::string_view>& known) const {
   if (static_cast<size_t>(call_.args.values_size()) > max_positional) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        function_, ": takes at most ", max_positional,
-        " positional argument(s) (", absl::StrJoin(known, ", "), "), got ",
-        call_.args.values_size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(function_, ": takes at most ", max_positional,
+                     " positional argument(s) (", absl::StrJoin(known, ", "),
+                     "), got ", call_.args.values_size()));
   }
   for (const auto& [key, value] : call_.kwargs.fields()) {
     bool found = false;
@@ -57,8 +58,9 @@ absl::StatusOr<const google::protobuf::Value*> ArgReader::Find(
   const google::protobuf::Value* keyword =
       it == call_.kwargs.fields().end() ? nullptr : &it->second;
   if (positional != nullptr && keyword != nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        function_, ": argument \"", name, "\" given both by position and by name"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(function_, ": argument \"", name,
+                     "\" given both by position and by name"));
   }
   return positional != nullptr ? positional : keyword;
 }
@@ -76,8 +78,7 @@ absl::StatusOr<double> ArgReader::Number(size_t position,
                                          std::optional<double> fallback) const {
   absl::StatusOr<const google::protobuf::Value*> value = Find(position, name);
   if (!value.ok()) return value.status();
-  const std::string rule =
-      absl::StrCat("a number between ", min, " and ", max);
+  const std::string rule = absl::StrCat("a number between ", min, " and ", max);
   if (*value == nullptr) {
     if (fallback.has_value()) return *fallback;
     return Invalid(name, rule, nullptr);

@@ -19,8 +19,9 @@ AttemptResult ToAttemptResult(absl::StatusOr<CallResult> outcome) {
   }
   const absl::Status& status = outcome.status();
   const bool invalid = status.code() == absl::StatusCode::kInvalidArgument;
-  result.error = MakeTaskError(invalid ? kReasonInvalidArgument : kReasonTaskError,
-                               status.message(), static_cast<int>(status.code()));
+  result.error =
+      MakeTaskError(invalid ? kReasonInvalidArgument : kReasonTaskError,
+                    status.message(), static_cast<int>(status.code()));
   return result;
 }
 

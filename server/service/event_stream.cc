@@ -8,8 +8,7 @@ namespace execd {
 // Turns task events into stream messages; counts down the listed tasks.
 class CallbackReactor::Observer : public TaskObserver {
  public:
-  Observer(std::shared_ptr<StreamOutbox<v1::TaskEvent>> outbox,
-           int64_t awaited)
+  Observer(std::shared_ptr<StreamOutbox<v1::TaskEvent>> outbox, int64_t awaited)
       : outbox_(std::move(outbox)), awaited_(awaited) {}
 
   bool OnTaskEvent(v1::TaskEvent::Kind kind,
@@ -85,11 +84,13 @@ CallbackReactor::CallbackReactor(const ServiceContext& service,
 }
 
 void CallbackReactor::Launch() {
+  // Headers go out at once: a client learns its subscription is live before
+  // the first event, so it need not poll meanwhile.
+  StartSendInitialMetadata();
   // Writes start only now: a Finish before the constructor is done could
   // let OnDone delete the reactor under it.
-  outbox_->Attach(
-      [this](const v1::TaskEvent* event) { StartWrite(event); },
-      [this](grpc::Status status) { Finish(std::move(status)); });
+  outbox_->Attach([this](const v1::TaskEvent* event) { StartWrite(event); },
+                  [this](grpc::Status status) { Finish(std::move(status)); });
   std::shared_ptr<StreamOutbox<v1::TaskEvent>> outbox = outbox_;
   outbox->Kick();  // may end in Finish: touch no member after it
 }

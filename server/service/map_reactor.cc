@@ -95,9 +95,8 @@ MapReactor::MapReactor(const ServiceContext& service,
 }
 
 void MapReactor::Launch() {
-  outbox_->Attach(
-      [this](const v1::MapResult* result) { StartWrite(result); },
-      [this](grpc::Status status) { Finish(std::move(status)); });
+  outbox_->Attach([this](const v1::MapResult* result) { StartWrite(result); },
+                  [this](grpc::Status status) { Finish(std::move(status)); });
   std::shared_ptr<StreamOutbox<v1::MapResult>> outbox = outbox_;
   outbox->Kick();  // may end in Finish: touch no member after it
 }

@@ -61,8 +61,7 @@ class ResultReactor::Waiter : public TaskObserver {
       expired_ = current;
       return;
     }
-    FinishLocked(terminal_ != nullptr ? *terminal_ : current,
-                 grpc::Status::OK);
+    FinishLocked(terminal_ != nullptr ? *terminal_ : current, grpc::Status::OK);
   }
   void Cancelled() {
     absl::MutexLock lock(&mu_);
@@ -108,7 +107,8 @@ ResultReactor::ResultReactor(const ServiceContext& service,
   waiter_ = std::make_shared<Waiter>(this, response);
 
   absl::Time wait_until = absl::InfiniteFuture();
-  if (request.has_timeout()) wait_until = absl::Now() + FromProto(request.timeout());
+  if (request.has_timeout())
+    wait_until = absl::Now() + FromProto(request.timeout());
   const absl::Time rpc_deadline = absl::FromChrono(context->deadline());
   if (rpc_deadline < absl::InfiniteFuture()) {
     const absl::Duration remaining = rpc_deadline - absl::Now();

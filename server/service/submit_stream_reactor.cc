@@ -42,9 +42,8 @@ SubmitStreamReactor::SubmitStreamReactor(const ServiceContext& service)
       outbox_(std::make_shared<StreamOutbox<v1::TaskEvent>>(
           service.max_stream_buffer, kResumeHint)),
       observer_(std::make_shared<Observer>(outbox_)) {
-  outbox_->Attach(
-      [this](const v1::TaskEvent* event) { StartWrite(event); },
-      [this](grpc::Status status) { Finish(std::move(status)); });
+  outbox_->Attach([this](const v1::TaskEvent* event) { StartWrite(event); },
+                  [this](grpc::Status status) { Finish(std::move(status)); });
   stream_id_ = service_.streams->Add([outbox = outbox_](grpc::Status status) {
     if (outbox->Close(std::move(status))) outbox->Kick();
   });

@@ -61,10 +61,9 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
   const std::string ready_file = server->dir_ + "/ready";
   const std::string log_file = server->dir_ + "/server.log";
 
-  std::vector<std::string> argv = {BinaryPath("execd"),
-                                   "--grpc_address=127.0.0.1:0",
-                                   "--metrics_address=127.0.0.1:0",
-                                   "--ready_file=" + ready_file};
+  std::vector<std::string> argv = {
+      BinaryPath("execd"), "--grpc_address=127.0.0.1:0",
+      "--metrics_address=127.0.0.1:0", "--ready_file=" + ready_file};
   argv.insert(argv.end(), flags.begin(), flags.end());
   std::vector<char*> raw_argv;
   for (auto& arg : argv) raw_argv.push_back(arg.data());
@@ -80,8 +79,8 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
                        environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
-    return absl::InternalError(absl::StrCat("posix_spawn ", argv[0], ": ",
-                                            strerror(rc)));
+    return absl::InternalError(
+        absl::StrCat("posix_spawn ", argv[0], ": ", strerror(rc)));
   }
   server->pid_ = pid;
 
@@ -135,6 +134,8 @@ absl::StatusOr<int> ServerProcess::WaitForExit(absl::Duration timeout) {
   }
 }
 
-std::string ServerProcess::Log() const { return ReadFile(dir_ + "/server.log"); }
+std::string ServerProcess::Log() const {
+  return ReadFile(dir_ + "/server.log");
+}
 
 }  // namespace execd::testing

@@ -27,7 +27,9 @@ class ServerProcess {
       std::vector<std::string> flags = {});
   ~ServerProcess();
 
-  std::string target() const { return "127.0.0.1:" + std::to_string(grpc_port_); }
+  std::string target() const {
+    return "127.0.0.1:" + std::to_string(grpc_port_);
+  }
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }
   pid_t pid() const { return pid_; }

@@ -18,8 +18,8 @@ class BuiltinsTest : public ::testing::Test {
     args_.Clear();
     for (auto& arg : args) *args_.add_values() = arg;
     kwargs_ = kwargs;
-    return (*registry_.Find(name))->validate(CallArgs{args_, kwargs_, input_},
-                                             limits_);
+    return (*registry_.Find(name))
+        ->validate(CallArgs{args_, kwargs_, input_}, limits_);
   }
   absl::StatusOr<CallResult> Run(const std::string& name,
                                  std::vector<google::protobuf::Value> args) {
@@ -27,8 +27,8 @@ class BuiltinsTest : public ::testing::Test {
     for (auto& arg : args) *args_.add_values() = arg;
     kwargs_.Clear();
     TaskContext context(&token_, &limits_);
-    return (*registry_.Find(name))->run(CallArgs{args_, kwargs_, input_},
-                                        context);
+    return (*registry_.Find(name))
+        ->run(CallArgs{args_, kwargs_, input_}, context);
   }
 
   FunctionRegistry registry_ = FunctionRegistry::WithBuiltins();
@@ -40,7 +40,8 @@ class BuiltinsTest : public ::testing::Test {
 };
 
 TEST_F(BuiltinsTest, RegistryListsEveryBuiltinAndNamesThemOnMiss) {
-  for (const char* name : {"echo", "sleep", "primes", "fail", "crash", "exec"}) {
+  for (const char* name :
+       {"echo", "sleep", "primes", "fail", "crash", "exec"}) {
     EXPECT_TRUE(registry_.Find(name).ok()) << name;
   }
   absl::Status missing = registry_.Find("primez").status();
@@ -52,8 +53,8 @@ TEST_F(BuiltinsTest, RegistryListsEveryBuiltinAndNamesThemOnMiss) {
 
 TEST_F(BuiltinsTest, PrimesCountsCorrectly) {
   const std::vector<std::pair<int, int>> known = {
-      {0, 0}, {2, 0}, {3, 1}, {10, 4}, {100, 25}, {100000, 9592},
-      {1000000, 78498}};
+      {0, 0},    {2, 0},         {3, 1},          {10, 4},
+      {100, 25}, {100000, 9592}, {1000000, 78498}};
   for (const auto& [n, count] : known) {
     absl::StatusOr<CallResult> result = Run("primes", {Number(n)});
     ASSERT_TRUE(result.ok()) << n;

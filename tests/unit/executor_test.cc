@@ -88,8 +88,13 @@ TEST_F(ExecutorTest, RunsEchoToSuccess) {
   v1::Task done = Snapshot(task);
   EXPECT_EQ(done.state(), v1::TASK_STATE_SUCCEEDED);
   EXPECT_EQ(done.output(), "payload");
-  EXPECT_EQ(done.result().struct_value().fields().at("args").list_value()
-                .values(1).string_value(),
+  EXPECT_EQ(done.result()
+                .struct_value()
+                .fields()
+                .at("args")
+                .list_value()
+                .values(1)
+                .string_value(),
             "x");
   EXPECT_EQ(done.attempts(), 1);
   EXPECT_EQ(metrics_.finished(), std::vector<std::string>{"succeeded"});
@@ -247,8 +252,7 @@ TEST_F(ExecutorTest, ValidationErrorsAreClear) {
   exec.set_pool(v1::POOL_PROCESS);
   EXPECT_EQ(code_of(exec).code(), absl::StatusCode::kPermissionDenied);
 
-  EXPECT_EQ(code_of(MakeSubmit("")).code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(code_of(MakeSubmit("")).code(), absl::StatusCode::kInvalidArgument);
   v1::SubmitRequest bad_enum = MakeSubmit("echo");
   bad_enum.set_pool(static_cast<v1::Pool>(7));
   EXPECT_EQ(code_of(bad_enum).code(), absl::StatusCode::kInvalidArgument);

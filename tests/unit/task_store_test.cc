@@ -107,8 +107,9 @@ TEST(TaskStoreTest, StateMachineRunsOnceAndTerminalNeverChanges) {
   EXPECT_EQ(store.EndAttempt(task, token.get(), Failed()).end,
             TaskStore::AttemptEnd::kStale);
   std::shared_ptr<CancellationToken> ignored;
-  EXPECT_EQ(store.Abort(task, MakeTaskError(kReasonCancelled, "x", 1),
-                        v1::TASK_STATE_CANCELLED, &ignored)
+  EXPECT_EQ(store
+                .Abort(task, MakeTaskError(kReasonCancelled, "x", 1),
+                       v1::TASK_STATE_CANCELLED, &ignored)
                 .status()
                 .code(),
             absl::StatusCode::kFailedPrecondition);

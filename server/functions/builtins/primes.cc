@@ -38,7 +38,8 @@ std::vector<int64_t> OddPrimesUpTo(int64_t limit) {
 absl::StatusOr<int64_t> CountPrimesBelow(int64_t n,
                                          const TaskContext& context) {
   if (n <= 2) return 0;
-  const int64_t root = static_cast<int64_t>(std::sqrt(static_cast<double>(n))) + 1;
+  const int64_t root =
+      static_cast<int64_t>(std::sqrt(static_cast<double>(n))) + 1;
   const std::vector<int64_t> sieving_primes = OddPrimesUpTo(root);
   int64_t count = 1;  // the prime 2
   std::vector<char> composite(kSegmentOdds);

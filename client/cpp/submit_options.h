@@ -1,0 +1,39 @@
+#ifndef EXECD_CLIENT_CPP_SUBMIT_OPTIONS_H_
+#define EXECD_CLIENT_CPP_SUBMIT_OPTIONS_H_
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "execd/v1/execd.pb.h"
+#include "google/protobuf/struct.pb.h"
+
+namespace execd {
+
+// Everything about a task besides its function and positional arguments.
+struct SubmitOptions {
+  google::protobuf::Struct kwargs;
+  v1::Pool pool = v1::POOL_UNSPECIFIED;   // unspecified: the function's default
+  int priority = 0;                       // lower runs first
+  std::optional<absl::Duration> timeout;  // run-time limit
+  std::optional<absl::Duration> delay;    // not started before submit + delay
+  std::map<std::string, std::string> labels;
+  int max_retries = 0;  // re-runs after FAILED
+  std::string input;    // raw bytes: stdin for exec, echo's output
+  // Idempotency key; a random one is generated when empty so that a retried
+  // Submit never runs the task twice.
+  std::string request_id;
+};
+
+struct MapOptions {
+  google::protobuf::Struct kwargs;  // shared by every item
+  v1::Pool pool = v1::POOL_UNSPECIFIED;
+  int chunksize = 1;
+  std::optional<absl::Duration> timeout;  // per item
+  bool unordered = false;                 // completion order instead of input
+};
+
+}  // namespace execd
+
+#endif  // EXECD_CLIENT_CPP_SUBMIT_OPTIONS_H_

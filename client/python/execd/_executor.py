@@ -1,0 +1,261 @@
+"""RemoteExecutor: concurrent.futures.Executor backed by an execd server."""
+
+import atexit
+import concurrent.futures
+import dataclasses
+import threading
+import uuid
+import weakref
+
+import grpc
+from google.protobuf import duration_pb2
+
+from execd._errors import RpcError, TaskFailed
+from execd._future import TaskFuture
+from execd._hub import CallbackHub
+from execd._options import RetryPolicy, TaskOptions
+from execd._retry import call_with_retry
+from execd._values import from_value, to_list_value, to_struct, to_value
+from execd.v1 import execd_pb2, execd_pb2_grpc
+
+# Reconnect fast after a server restart (gRPC's default waits up to 120 s).
+_CHANNEL_OPTIONS = [
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 2000),
+]
+# Deadline of each attempt of a call that never waits.
+_CALL_TIMEOUT_SECONDS = 30.0
+# Closed at exit: gRPC threads still streaming while the interpreter
+# finalizes can crash it.
+_OPEN_EXECUTORS = weakref.WeakSet()
+_POOLS = {None: execd_pb2.POOL_UNSPECIFIED, "thread": execd_pb2.POOL_THREAD,
+          "process": execd_pb2.POOL_PROCESS}
+
+
+def _duration(seconds):
+    duration = duration_pb2.Duration()
+    duration.FromNanoseconds(int(round(seconds * 1e9)))
+    return duration
+
+
+class RemoteExecutor(concurrent.futures.Executor):
+    """Runs registered functions in an execd server, by name:
+
+        with execd.RemoteExecutor("localhost:50051") as executor:
+            future = executor.submit("sleep", 1)
+            print(future.result())            # 1
+            fast = executor.options(pool="process", priority=-1)
+            print(list(fast.map("primes", [10, 100])))   # [4, 25]
+
+    Arguments and results are JSON-like values. The server's pools are its
+    workers (``execd --threads=5`` gives five threads). Calls failing with
+    UNAVAILABLE or RESOURCE_EXHAUSTED are retried per ``retry``; every task
+    carries a request id, so a retried submit never runs twice.
+    """
+
+    def __init__(self, target="localhost:50051", *, options=None,
+                 retry=RetryPolicy(), channel=None):
+        self._owns_channel = channel is None
+        self._channel = channel or grpc.insecure_channel(
+            target, options=_CHANNEL_OPTIONS)
+        self._stub = execd_pb2_grpc.ExecutorStub(self._channel)
+        self._options = options or TaskOptions()
+        self._retry = retry
+        self._hub = CallbackHub(self._stub, execd_pb2, self._get_task)
+        self._lock = threading.Lock()
+        self._shutdown = False
+        self._closed = False
+        self._futures = set()
+        _OPEN_EXECUTORS.add(self)
+
+    # --- concurrent.futures.Executor -----------------------------------
+
+    def submit(self, fn, /, *args, **kwargs):
+        """Submits the registered function ``fn`` (a name) with arguments."""
+        return self._submit(self._options, fn, args, kwargs)
+
+    def map(self, fn, *iterables, timeout=None, chunksize=1):
+        """Like Executor.map, in one Map call; results in input order.
+
+        Raises the first failed item's TaskFailed when iteration reaches it,
+        and TimeoutError if not all results arrived within ``timeout``.
+        """
+        return self._map(self._options, fn, iterables, timeout, chunksize)
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        with self._lock:
+            if self._shutdown:
+                return
+            self._shutdown = True
+            pending = [f for f in self._futures if not f.done()]
+        if cancel_futures:
+            for future in pending:
+                self._cancel_if_pending(future)
+        if wait:
+            concurrent.futures.wait(pending)
+            self._close()
+        else:
+            # Futures still complete; close once they did.
+            threading.Thread(target=self._close_after, args=(pending,),
+                             daemon=True).start()
+
+    # --- extras ---------------------------------------------------------
+
+    def options(self, **changes):
+        """A view of this executor submitting with other TaskOptions:
+
+            executor.options(pool="process", timeout=5).submit("primes", 10**7)
+        """
+        return _ExecutorWithOptions(
+            self, dataclasses.replace(self._options, **changes))
+
+    def future(self, task_id):
+        """A future for a task submitted elsewhere (e.g. by execctl)."""
+        future = TaskFuture(self, task_id)
+        self._track(future)
+        return future
+
+    # --- internals ------------------------------------------------------
+
+    def _submit(self, options, fn, args, kwargs):
+        with self._lock:
+            if self._shutdown:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+        request = execd_pb2.SubmitRequest(
+            function=fn,
+            args=[to_value(arg) for arg in args],
+            kwargs=to_struct(kwargs),
+            pool=self._pool(options.pool),
+            priority=options.priority,
+            labels=dict(options.labels),
+            max_retries=options.max_retries,
+            input=options.input.encode() if isinstance(options.input, str)
+            else options.input,
+            # The same key on every attempt keeps retries idempotent.
+            request_id=options.request_id or uuid.uuid4().hex)
+        if options.timeout is not None:
+            request.timeout.CopyFrom(_duration(options.timeout))
+        if options.delay is not None:
+            request.delay.CopyFrom(_duration(options.delay))
+        response = self._call(self._stub.Submit, request)
+        future = TaskFuture(self, response.task_id)
+        self._track(future)
+        return future
+
+    def _track(self, future):
+        with self._lock:
+            self._futures.add(future)
+        future.add_done_callback(self._forget)
+        self._hub.watch(future)
+
+    def _forget(self, future):
+        with self._lock:
+            self._futures.discard(future)
+
+    def _map(self, options, fn, iterables, timeout, chunksize):
+        with self._lock:
+            if self._shutdown:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+        request = execd_pb2.MapRequest(
+            function=fn,
+            items=[to_list_value(args) for args in zip(*iterables)],
+            pool=self._pool(options.pool),
+            chunksize=chunksize)
+        if options.timeout is not None:
+            request.timeout.CopyFrom(_duration(options.timeout))
+        # Started now, as Executor.map submits at once; read lazily.
+        call = self._stub.Map(request, timeout=timeout)
+        return self._map_results(call)
+
+    def _map_results(self, call):
+        try:
+            for item in call:
+                yield self._outcome(item.task)
+        except grpc.RpcError as error:
+            if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise concurrent.futures.TimeoutError() from None
+            raise RpcError(error.code(), error.details()) from None
+        finally:
+            call.cancel()
+
+    def _outcome(self, task):
+        state = execd_pb2.TaskState.Name(task.state)
+        if state == "TASK_STATE_SUCCEEDED":
+            return from_value(task.result)
+        if state == "TASK_STATE_CANCELLED":
+            raise concurrent.futures.CancelledError(task.error.message)
+        raise TaskFailed.from_task(task)
+
+    def _cancel_if_pending(self, future):
+        try:
+            if self._get_task(future.task_id).state == execd_pb2.TASK_STATE_PENDING:
+                future.cancel()
+        except RpcError:
+            pass  # shutting down: best effort
+
+    def _close_after(self, pending):
+        concurrent.futures.wait(pending)
+        self._close()
+
+    def _close(self):
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._hub.stop()
+        if self._owns_channel:
+            self._channel.close()
+        _OPEN_EXECUTORS.discard(self)
+
+    def _call(self, method, request, timeout=_CALL_TIMEOUT_SECONDS):
+        return call_with_retry(method, request, self._retry, timeout)
+
+    def _get_task(self, task_id):
+        return self._call(self._stub.GetTask,
+                          execd_pb2.GetTaskRequest(task_id=task_id))
+
+    def _cancel_task(self, task_id):
+        return self._call(self._stub.Cancel,
+                          execd_pb2.CancelRequest(task_id=task_id))
+
+    def _await_task(self, task_id, seconds):
+        request = execd_pb2.ResultRequest(task_id=task_id,
+                                          timeout=_duration(seconds))
+        return self._call(self._stub.Result, request, timeout=seconds + 10)
+
+    @staticmethod
+    def _state_name(state):
+        return execd_pb2.TaskState.Name(state)
+
+    @staticmethod
+    def _pool(name):
+        if name not in _POOLS:
+            raise ValueError(f"unknown pool {name!r}; use 'thread' or 'process'")
+        return _POOLS[name]
+
+
+class _ExecutorWithOptions:
+    """What ``RemoteExecutor.options(...)`` returns: submit and map with
+    other TaskOptions, sharing the executor's connection and futures."""
+
+    def __init__(self, executor, options):
+        self._executor = executor
+        self._options = options
+
+    def submit(self, fn, /, *args, **kwargs):
+        return self._executor._submit(self._options, fn, args, kwargs)
+
+    def map(self, fn, *iterables, timeout=None, chunksize=1):
+        return self._executor._map(self._options, fn, iterables, timeout,
+                                   chunksize)
+
+    def options(self, **changes):
+        return _ExecutorWithOptions(
+            self._executor, dataclasses.replace(self._options, **changes))
+
+
+@atexit.register
+def _close_open_executors():
+    for executor in list(_OPEN_EXECUTORS):
+        executor._close()
