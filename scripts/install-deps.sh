@@ -8,6 +8,7 @@ packages=(
   libabsl-dev prometheus-cpp-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3-grpcio python3-protobuf
+  prometheus
 )
 
 missing=()

@@ -47,6 +47,7 @@ void CallbackHub::Stop() {
     return stream_ == nullptr;
   };
   mu_.Await(absl::Condition(&stream_gone));
+  ReapEndedStreamsLocked();
   watched_.clear();
   to_check_.clear();
   finished_.clear();
@@ -70,6 +71,7 @@ void CallbackHub::OnStreamEvent(CallbackStream* stream,
 void CallbackHub::OnStreamDone(CallbackStream* stream,
                                const grpc::Status& /*status*/) {
   absl::MutexLock lock(&mu_);
+  ended_streams_.push_back(stream);
   if (stream != stream_) return;
   stream_ = nullptr;
   stream_confirmed_ = false;
@@ -80,8 +82,19 @@ void CallbackHub::OnStreamDone(CallbackStream* stream,
   stream_backoff_ = std::min(kMaxStreamBackoff, stream_backoff_ * 2);
 }
 
+void CallbackHub::ReapEndedStreamsLocked() {
+  for (CallbackStream* ended : ended_streams_) {
+    streams_.erase(std::remove_if(streams_.begin(), streams_.end(),
+                                  [ended](const auto& owned) {
+                                    return owned.get() == ended;
+                                  }),
+                   streams_.end());
+  }
+  ended_streams_.clear();
+}
+
 bool CallbackHub::HasWork() const {
-  if (stopping_ || !finished_.empty()) return true;
+  if (stopping_ || !finished_.empty() || !ended_streams_.empty()) return true;
   if (stream_ == nullptr && !watched_.empty() &&
       absl::Now() >= next_stream_start_) {
     return true;
@@ -118,9 +131,11 @@ void CallbackHub::Run() {
       mu_.AwaitWithTimeout(absl::Condition(this, &CallbackHub::HasWork),
                            std::min(kIdleWake, kFallbackPollInterval));
       if (stopping_) return;
+      ReapEndedStreamsLocked();
       work = TakeWork();
       if (work.start_stream) {
-        new_stream = new CallbackStream(stub_, this);  // deletes itself
+        streams_.push_back(std::make_unique<CallbackStream>(stub_, this));
+        new_stream = streams_.back().get();
         stream_ = new_stream;
         stream_confirmed_ = false;
         next_poll_ = absl::Now() + kFallbackPollInterval;

@@ -61,6 +61,7 @@ class CallbackHub : public CallbackStreamListener {
   void Run() ABSL_LOCKS_EXCLUDED(mu_);
   bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Work TakeWork() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ReapEndedStreamsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ResolveAll(const std::string& task_id, absl::StatusOr<v1::Task> outcome)
       ABSL_LOCKS_EXCLUDED(mu_);
   void Check(const std::string& task_id, bool keep_checking)
@@ -76,6 +77,10 @@ class CallbackHub : public CallbackStreamListener {
   absl::flat_hash_set<std::string> to_check_ ABSL_GUARDED_BY(mu_);
   std::deque<v1::Task> finished_ ABSL_GUARDED_BY(mu_);
   CallbackStream* stream_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // Every stream started and not yet reaped; ended ones are deleted by the
+  // hub thread or Stop, never on a gRPC thread.
+  std::vector<std::unique_ptr<CallbackStream>> streams_ ABSL_GUARDED_BY(mu_);
+  std::vector<CallbackStream*> ended_streams_ ABSL_GUARDED_BY(mu_);
   bool stream_confirmed_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time next_stream_start_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   absl::Duration stream_backoff_ ABSL_GUARDED_BY(mu_);

@@ -33,8 +33,11 @@ void CallbackStream::OnReadDone(bool ok) {
 }
 
 void CallbackStream::OnDone(const grpc::Status& status) {
+  // The listener owns and later deletes this object on its own thread: our
+  // ClientContext may hold the channel's last reference, and a channel
+  // released on a gRPC callback thread tears down the callback completion
+  // queue from inside itself (a crash in gRPC 1.51).
   listener_->OnStreamDone(this, status);
-  delete this;
 }
 
 }  // namespace execd::internal

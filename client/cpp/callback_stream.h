@@ -17,7 +17,8 @@ class CallbackStreamListener {
   virtual void OnStreamConfirmed(CallbackStream* stream) = 0;
   virtual void OnStreamEvent(CallbackStream* stream,
                              const v1::TaskEvent& event) = 0;
-  // Last call; the stream deletes itself right after.
+  // Last call. The listener owns the stream and deletes it afterwards, on a
+  // thread of its own (never inside this call).
   virtual void OnStreamDone(CallbackStream* stream,
                             const grpc::Status& status) = 0;
 };

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "prometheus/family.h"
+#include "server/metrics/grpc_metrics_interceptor.h"
 #include "server/metrics/live_gauges.h"
 
 namespace execd {
@@ -35,7 +36,8 @@ void Increment(const Map& counters, absl::string_view key) {
 }  // namespace
 
 PrometheusMetrics::PrometheusMetrics(const FunctionRegistry& functions)
-    : registry_(std::make_shared<prometheus::Registry>()) {
+    : registry_(std::make_shared<prometheus::Registry>()),
+      grpc_metrics_(*registry_) {
   auto& submitted = prometheus::BuildCounter()
                         .Name("execd_tasks_submitted_total")
                         .Help("Tasks accepted by Submit, SubmitStream and Map.")
@@ -71,8 +73,8 @@ PrometheusMetrics::PrometheusMetrics(const FunctionRegistry& functions)
     for (const auto& [function, spec] : functions.functions()) {
       const v1::Pool kind = pool == 1 ? v1::POOL_PROCESS : v1::POOL_THREAD;
       if (!spec.AllowsPool(kind)) continue;
-      run_seconds_[pool][function] = &run.Add(
-          {{"pool", name}, {"function", function}}, TaskTimeBuckets());
+      run_seconds_[pool][function] =
+          &run.Add({{"pool", name}, {"function", function}}, TaskTimeBuckets());
     }
   }
   for (const char* reason : kRejectReasons) {
@@ -91,13 +93,24 @@ absl::Status PrometheusMetrics::Serve(
   try {
     exposer_ = std::make_unique<prometheus::Exposer>(address);
   } catch (const std::exception& error) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot serve metrics on ", address, ": ", error.what()));
+    return absl::UnavailableError(
+        absl::StrCat("cannot serve metrics on ", address, ": ", error.what()));
   }
   live_gauges_ = std::make_shared<LiveGauges>(executor, callback_streams);
   exposer_->RegisterCollectable(registry_);
   exposer_->RegisterCollectable(live_gauges_);
   return absl::OkStatus();
+}
+
+std::vector<
+    std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+PrometheusMetrics::GrpcInterceptorCreators() const {
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      creators;
+  creators.push_back(
+      std::make_unique<GrpcMetricsInterceptorFactory>(&grpc_metrics_));
+  return creators;
 }
 
 int PrometheusMetrics::port() const {
@@ -118,8 +131,7 @@ void PrometheusMetrics::TaskStarted(v1::Pool pool, absl::Duration waited) {
   wait_seconds_[PoolIndex(pool)]->Observe(absl::ToDoubleSeconds(waited));
 }
 
-void PrometheusMetrics::TaskFinished(v1::Pool pool,
-                                     absl::string_view outcome) {
+void PrometheusMetrics::TaskFinished(v1::Pool pool, absl::string_view outcome) {
   Increment(finished_[PoolIndex(pool)], outcome);
 }
 

@@ -6,8 +6,10 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "grpcpp/support/server_interceptor.h"
 #include "prometheus/counter.h"
 #include "prometheus/exposer.h"
 #include "prometheus/histogram.h"
@@ -15,6 +17,7 @@
 #include "server/core/executor.h"
 #include "server/core/executor_metrics.h"
 #include "server/functions/registry.h"
+#include "server/metrics/grpc_server_metrics.h"
 
 namespace execd {
 
@@ -43,12 +46,20 @@ class PrometheusMetrics : public ExecutorMetrics {
 
   std::shared_ptr<prometheus::Registry> registry() { return registry_; }
 
+  // For grpc::ServerBuilder::experimental().SetInterceptorCreators: counts
+  // every RPC in the grpc_server_* metrics. This object must outlive the
+  // server.
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+  GrpcInterceptorCreators() const;
+
  private:
   static int PoolIndex(v1::Pool pool) { return pool == v1::POOL_PROCESS; }
 
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<prometheus::Collectable> live_gauges_;
   std::unique_ptr<prometheus::Exposer> exposer_;
+  GrpcServerMetrics grpc_metrics_;
   // Label children are created up front; the maps are read-only afterwards.
   prometheus::Counter* submitted_[2];
   prometheus::Histogram* wait_seconds_[2];

@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+"""Combines an execd-bench report and a python_baseline.py report (taken in
+one run) into the Markdown results of docs/performance.md: the targets as
+measured ratios, then the figures behind them.
+Usage: compare.py BENCH.json PYTHON.json"""
+
+import json
+import sys
+
+
+def get(report, path):
+    for part in path.split("."):
+        if not isinstance(report, dict) or part not in report:
+            return None
+        report = report[part]
+    return report
+
+
+def fmt(value, digits=0):
+    if value is None:
+        return "n/a"
+    if isinstance(value, str):
+        return value
+    if digits == 0 and abs(value) >= 100:
+        return "{:,.0f}".format(value)
+    if digits == 0 and float(value).is_integer():
+        return "%d" % value
+    return "{:.{}f}".format(value, max(digits, 2))
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def largest_scale_level(bench):
+    levels = [k for k in (bench.get("scale") or {}) if k.startswith("queued_")]
+    levels.sort(key=lambda k: int(k.split("_")[1]))
+    return levels
+
+
+def targets(bench, py):
+    rows = []
+    best_stream = get(bench, "streaming.best_tasks_per_second")
+    py_tpe = get(py, "thread_pool.submit_result.tasks_per_second")
+    rows.append(("streaming no-op tasks/s vs Python ThreadPoolExecutor submit+result",
+                 fmt(best_stream), fmt(py_tpe), ratio(best_stream, py_tpe), ">= 2", True))
+    unary = get(bench, "unary.submit_result.p50_us")
+    bare = get(bench, "unary.bare_grpc_echo.p50_us")
+    rows.append(("unary Submit+Result p50 (us) vs bare gRPC echo p50",
+                 fmt(unary), fmt(bare), ratio(unary, bare), "<= 2", False))
+    skipped = get(bench, "process_pool.skipped")
+    proc = None if skipped else get(bench, "process_pool.stream_dispatch.tasks_per_second")
+    py_ppe = get(py, "process_pool.submit_result.tasks_per_second")
+    rows.append(("process pool echo tasks/s vs Python ProcessPoolExecutor",
+                 fmt(proc) if proc else "skipped", fmt(py_ppe), ratio(proc, py_ppe), ">= 3", True))
+    map256 = None if skipped else get(bench, "process_pool.map_chunksize_256.items_per_second")
+    py_map = get(py, "process_pool.map_chunksize_256.items_per_second")
+    rows.append(("process Map chunksize 256 items/s vs Python map(chunksize=256)",
+                 fmt(map256) if map256 else "skipped", fmt(py_map), ratio(map256, py_map), ">= 1", True))
+    levels = largest_scale_level(bench)
+    if levels:
+        last = levels[-1]
+        per_task = get(bench, "scale.%s.bytes_per_task_since_baseline" % last)
+        rows.append(("server bytes per queued no-op task (%s)" % last,
+                     fmt(per_task), "512", ratio(per_task, 512), "<= 1 (512 B)", False))
+        first_tp = get(bench, "scale.%s.echo_tasks_per_second" % levels[0])
+        last_tp = get(bench, "scale.%s.echo_tasks_per_second" % last)
+        rows.append(("echo tasks/s at %s vs at %s" % (last, levels[0]),
+                     fmt(last_tp), fmt(first_tp), ratio(last_tp, first_tp), ">= 0.8", True))
+    finished = get(bench, "callback.finished_event_after_end.p50_us")
+    rows.append(("FINISHED event p50 after task end (us) vs 100 us",
+                 fmt(finished), "100", ratio(finished, 100), "<= 1", False))
+    out = ["| target | execd | reference | ratio | goal | met |",
+           "|---|---:|---:|---:|---|---|"]
+    for name, value, reference, r, goal, higher_better in rows:
+        limit = float(goal.split()[1])
+        met = "n/a" if r is None else (
+            "yes" if (r >= limit if higher_better else r <= limit) else "**no**")
+        out.append("| %s | %s | %s | %s | %s | %s |" % (
+            name, value, reference, fmt(r, 2) if r is not None else "n/a", goal, met))
+    return out
+
+
+def flatten(section, prefix=""):
+    for key in sorted(section):
+        value = section[key]
+        path = prefix + "." + key if prefix else key
+        if isinstance(value, dict):
+            yield from flatten(value, path)
+        else:
+            yield path, value
+
+
+def figures(title, report):
+    out = ["", "#### " + title, "", "| figure | value |", "|---|---:|"]
+    for path, value in flatten(report):
+        if path.startswith("machine.") or path.startswith("python."):
+            continue
+        out.append("| %s | %s |" % (path, fmt(value) if not isinstance(value, str)
+                                    else value.replace("|", "/")))
+    return out
+
+
+def main(bench_path, py_path):
+    with open(bench_path) as f:
+        bench = json.load(f)
+    with open(py_path) as f:
+        py = json.load(f)
+    machine = bench.get("machine", {})
+    lines = [
+        "Machine: %s cores (nproc), %s, %s MiB RAM, 1-minute load average %s "
+        "at the start; execd-bench mode: %s; Python %s." % (
+            fmt(machine.get("nproc")), machine.get("cpu_model", "?"),
+            fmt(machine.get("mem_total_mib")), fmt(machine.get("loadavg_1m"), 2),
+            get(bench, "run.mode"), get(py, "python.version")),
+        "",
+        "Parallel CPU the machine gave during this run (Python, %s CPU-bound "
+        "processes at once vs one alone; ideal %s): speedup %s." % (
+            fmt(get(py, "cpu_parallel_speedup.tasks")), fmt(get(py, "cores")),
+            fmt(get(py, "cpu_parallel_speedup.speedup"), 2)),
+        "",
+    ]
+    lines += targets(bench, py)
+    lines += figures("execd-bench", bench)
+    lines += figures("python_baseline.py", py)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,36 @@
+#ifndef EXECD_BENCH_ECHO_SERVICE_H_
+#define EXECD_BENCH_ECHO_SERVICE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "bench/bench_echo.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+
+namespace execd::bench {
+
+// A bare gRPC echo (callback API) on 127.0.0.1, inside execd-bench: the
+// floor any unary round trip on this machine can reach.
+class BenchEchoServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<BenchEchoServer>> Start();
+  ~BenchEchoServer();
+
+  const std::string& address() const { return address_; }
+
+ private:
+  class Service : public execd::bench::BenchEcho::CallbackService {
+    grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
+                                   const EchoMessage* request,
+                                   EchoMessage* response) override;
+  };
+
+  Service service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+};
+
+}  // namespace execd::bench
+
+#endif  // EXECD_BENCH_ECHO_SERVICE_H_

@@ -1,0 +1,28 @@
+#ifndef EXECD_BENCH_MAP_CALL_H_
+#define EXECD_BENCH_MAP_CALL_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "execd/v1/execd.grpc.pb.h"
+
+namespace execd::bench {
+
+struct MapRun {
+  int64_t items = 0;
+  absl::Duration elapsed;
+  double items_per_second() const {
+    const double seconds = absl::ToDoubleSeconds(elapsed);
+    return seconds > 0 ? static_cast<double>(items) / seconds : 0;
+  }
+};
+
+// One Map call of `echo` over `items` one-number items; reads every result
+// and fails unless all of them SUCCEEDED.
+absl::StatusOr<MapRun> RunEchoMap(v1::Executor::Stub* stub, v1::Pool pool,
+                                  int64_t items, int32_t chunksize);
+
+}  // namespace execd::bench
+
+#endif  // EXECD_BENCH_MAP_CALL_H_

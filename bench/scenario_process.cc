@@ -1,0 +1,78 @@
+// Process pool: per-task dispatch rate and round-trip latency of `echo` on
+// POOL_PROCESS, and Map with chunksize 1/16/256. Skipped (with the reason)
+// when GetPools lists no process pool.
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "bench/latency_stats.h"
+#include "bench/map_call.h"
+#include "bench/round_trip.h"
+#include "bench/scenarios.h"
+#include "bench/stream_driver.h"
+#include "bench/target.h"
+
+namespace execd::bench {
+namespace {
+
+absl::Status MeasureMaps(v1::Executor::Stub* stub, v1::Pool pool,
+                         int64_t items, Section* out) {
+  for (int32_t chunksize : {1, 16, 256}) {
+    absl::StatusOr<MapRun> run = RunEchoMap(stub, pool, items, chunksize);
+    if (!run.ok()) return run.status();
+    Section* level = SubSection(out, absl::StrCat("map_chunksize_", chunksize));
+    SetNumber(level, "items", run->items);
+    SetNumber(level, "seconds", absl::ToDoubleSeconds(run->elapsed));
+    SetNumber(level, "items_per_second", run->items_per_second());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RunProcessPoolScenario(const BenchConfig& config, Section* out) {
+  absl::StatusOr<std::unique_ptr<Target>> target = AcquireTarget(config, {});
+  if (!target.ok()) return target.status();
+  v1::Executor::Stub* stub = (*target)->stub.get();
+  const int64_t map_items = config.Count(20000, 500);
+  if (!HasProcessPool(stub)) {
+    SetString(out, "skipped",
+              "the server has no process pool (GetPools lists no "
+              "POOL_PROCESS entry); thread-pool Map shown for reference");
+    return MeasureMaps(stub, v1::POOL_THREAD, map_items,
+                       SubSection(out, "thread_pool_reference"));
+  }
+  const v1::SubmitRequest request = EchoRequest(v1::POOL_PROCESS);
+  for (int i = 0; i < 50; ++i) {  // warm every worker up
+    absl::StatusOr<RoundTrip> trip = TimedRoundTrip(stub, request);
+    if (!trip.ok()) return trip.status();
+  }
+  LatencyRecorder latency;
+  const int64_t round_trips = config.Count(2000, 100);
+  for (int64_t i = 0; i < round_trips; ++i) {
+    absl::StatusOr<RoundTrip> trip = TimedRoundTrip(stub, request);
+    if (!trip.ok()) return trip.status();
+    latency.Add(trip->total);
+  }
+  SetLatency(out, "submit_result", latency.Summarize());
+
+  StreamRunOptions options;
+  options.request = request;
+  options.window = config.window;
+  const int streams = 4;
+  options.tasks = config.Count(20000, 400) / streams;
+  StreamRunResult run = RunStreams(stub, streams, options);
+  if (!run.status.ok()) return run.status;
+  if (run.succeeded != options.tasks * streams) {
+    return absl::InternalError(absl::StrCat(
+        "process echo: ", run.succeeded, " of ", options.tasks * streams,
+        " succeeded"));
+  }
+  Section* dispatch = SubSection(out, "stream_dispatch");
+  SetNumber(dispatch, "streams", streams);
+  SetNumber(dispatch, "tasks", run.finished);
+  SetNumber(dispatch, "seconds", absl::ToDoubleSeconds(run.elapsed));
+  SetNumber(dispatch, "tasks_per_second", run.tasks_per_second());
+  return MeasureMaps(stub, v1::POOL_PROCESS, map_items, out);
+}
+
+}  // namespace execd::bench

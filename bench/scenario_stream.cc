@@ -1,0 +1,81 @@
+// Streaming throughput: SubmitStream of no-op `echo` tasks with FINISHED
+// events streamed back, at 1, 4 and 16 concurrent streams on one channel.
+#include <sys/resource.h>
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "bench/scenarios.h"
+#include "bench/stream_driver.h"
+#include "bench/target.h"
+
+namespace execd::bench {
+namespace {
+
+double SelfCpuSeconds() {
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+double ServerCpuSeconds(const Target& target) {
+  if (!target.started()) return 0;
+  absl::StatusOr<double> cpu = target.server->CpuSeconds();
+  return cpu.ok() ? *cpu : 0;
+}
+
+}  // namespace
+
+absl::Status RunStreamingScenario(const BenchConfig& config, Section* out) {
+  absl::StatusOr<std::unique_ptr<Target>> target =
+      AcquireTarget(config, CommonServerFlags(config));
+  if (!target.ok()) return target.status();
+  v1::Executor::Stub* stub = (*target)->stub.get();
+
+  StreamRunOptions options;
+  options.request = EchoRequest();
+  options.window = config.window;
+  options.tasks = config.Count(5000, 200);
+  StreamRunResult warmup = RunStreams(stub, 1, options);
+  if (!warmup.status.ok()) return warmup.status;
+
+  SetNumber(out, "window_per_stream", config.window);
+  const int64_t total = config.Count(60000, 2000);
+  double best = 0;
+  for (int streams : {1, 4, 16}) {
+    options.tasks = total / streams;
+    const double server_cpu = ServerCpuSeconds(**target);
+    const int64_t switches =
+        (*target)->started() ? (*target)->server->ContextSwitches() : 0;
+    const double client_cpu = SelfCpuSeconds();
+    StreamRunResult run = RunStreams(stub, streams, options);
+    if (!run.status.ok()) return run.status;
+    if (run.succeeded != run.finished || run.finished != options.tasks * streams) {
+      return absl::InternalError(absl::StrCat(
+          "streams=", streams, ": ", run.succeeded, " of ", run.finished,
+          " finished tasks succeeded, ", options.tasks * streams, " sent"));
+    }
+    Section* level = SubSection(out, absl::StrCat("streams_", streams));
+    SetNumber(level, "tasks", run.finished);
+    SetNumber(level, "seconds", absl::ToDoubleSeconds(run.elapsed));
+    SetNumber(level, "tasks_per_second", run.tasks_per_second());
+    SetLatency(level, "finished_event_after_end",
+               run.finished_after_end.Summarize());
+    if ((*target)->started()) {
+      SetNumber(level, "server_cpu_us_per_task",
+                (ServerCpuSeconds(**target) - server_cpu) * 1e6 / run.finished);
+      SetNumber(level, "server_context_switches_per_task",
+                static_cast<double>((*target)->server->ContextSwitches() -
+                                    switches) /
+                    run.finished);
+    }
+    SetNumber(level, "client_cpu_us_per_task",
+              (SelfCpuSeconds() - client_cpu) * 1e6 / run.finished);
+    best = std::max(best, run.tasks_per_second());
+  }
+  SetNumber(out, "best_tasks_per_second", best);
+  return absl::OkStatus();
+}
+
+}  // namespace execd::bench

@@ -1,0 +1,101 @@
+// Unary round trip: Submit then Result of `echo`, one at a time, next to a
+// bare gRPC echo on a channel with the same settings. The two alternate in
+// blocks so drift in machine load hits both alike.
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "bench/echo_service.h"
+#include "bench/latency_stats.h"
+#include "bench/round_trip.h"
+#include "bench/scenarios.h"
+#include "bench/target.h"
+
+namespace execd::bench {
+namespace {
+
+constexpr int kBlocks = 10;
+
+struct UnaryRecorders {
+  LatencyRecorder round_trip;  // Submit + Result
+  LatencyRecorder submit;
+  LatencyRecorder result;
+  LatencyRecorder bare_echo;
+};
+
+absl::Status ExecdRoundTrip(v1::Executor::Stub* stub,
+                            const v1::SubmitRequest& request,
+                            UnaryRecorders* recorders) {
+  absl::StatusOr<RoundTrip> trip = TimedRoundTrip(stub, request);
+  if (!trip.ok()) return trip.status();
+  if (recorders != nullptr) {
+    recorders->round_trip.Add(trip->total);
+    recorders->submit.Add(trip->submit);
+    recorders->result.Add(trip->total - trip->submit);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BareEcho(BenchEcho::Stub* stub, UnaryRecorders* recorders) {
+  EchoMessage request, response;
+  const absl::Time start = absl::Now();
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  grpc::Status status = stub->Echo(&context, request, &response);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("Echo: ", status.error_message()));
+  }
+  if (recorders != nullptr) recorders->bare_echo.Add(absl::Now() - start);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RunUnaryScenario(const BenchConfig& config, Section* out) {
+  absl::StatusOr<std::unique_ptr<Target>> target =
+      AcquireTarget(config, CommonServerFlags(config));
+  if (!target.ok()) return target.status();
+  absl::StatusOr<std::unique_ptr<BenchEchoServer>> echo_server =
+      BenchEchoServer::Start();
+  if (!echo_server.ok()) return echo_server.status();
+  std::shared_ptr<grpc::Channel> echo_channel =
+      MakeChannel((*echo_server)->address());
+  std::unique_ptr<BenchEcho::Stub> echo = BenchEcho::NewStub(echo_channel);
+
+  v1::Executor::Stub* stub = (*target)->stub.get();
+  const v1::SubmitRequest request = EchoRequest();
+  const int64_t warmup = config.Count(500, 50);
+  const int64_t count = config.Count(10000, 500);
+  for (int64_t i = 0; i < warmup; ++i) {
+    if (absl::Status s = ExecdRoundTrip(stub, request, nullptr); !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = BareEcho(echo.get(), nullptr); !s.ok()) return s;
+  }
+  UnaryRecorders recorders;
+  for (int block = 0; block < kBlocks; ++block) {
+    for (int64_t i = 0; i < count / kBlocks; ++i) {
+      if (absl::Status s = ExecdRoundTrip(stub, request, &recorders);
+          !s.ok()) {
+        return s;
+      }
+    }
+    for (int64_t i = 0; i < count / kBlocks; ++i) {
+      if (absl::Status s = BareEcho(echo.get(), &recorders); !s.ok()) {
+        return s;
+      }
+    }
+  }
+  const LatencySummary round_trip = recorders.round_trip.Summarize();
+  const LatencySummary bare = recorders.bare_echo.Summarize();
+  SetLatency(out, "submit_result", round_trip);
+  SetLatency(out, "submit_only", recorders.submit.Summarize());
+  SetLatency(out, "result_only", recorders.result.Summarize());
+  SetLatency(out, "bare_grpc_echo", bare);
+  if (bare.p50_us > 0) {
+    SetNumber(out, "p50_ratio_vs_bare_echo", round_trip.p50_us / bare.p50_us);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace execd::bench

@@ -1,0 +1,186 @@
+#include "bench/server_launcher.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+
+extern char** environ;
+
+namespace execd::bench {
+namespace {
+
+constexpr absl::Duration kReadyTimeout = absl::Seconds(30);
+constexpr absl::Duration kStopTimeout = absl::Seconds(20);
+
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Returns true once the child has exited (and reaps it).
+bool Reaped(pid_t pid) {
+  int status = 0;
+  return waitpid(pid, &status, WNOHANG) == pid;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ServerLauncher>> ServerLauncher::Start(
+    const std::string& execd_path, const std::vector<std::string>& flags) {
+  auto server = std::make_unique<ServerLauncher>();
+  char dir_template[] = "/tmp/execd-bench-XXXXXX";
+  if (mkdtemp(dir_template) == nullptr) {
+    return absl::InternalError("mkdtemp failed");
+  }
+  server->dir_ = dir_template;
+  const std::string log_file = server->dir_ + "/server.log";
+  std::vector<std::string> argv = {
+      execd_path, "--grpc_address=127.0.0.1:0",
+      "--metrics_address=127.0.0.1:0",
+      "--ready_file=" + server->dir_ + "/ready", "--log_level=warning",
+      "--shutdown_grace=0s"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  std::vector<char*> raw_argv;
+  for (std::string& arg : argv) raw_argv.push_back(arg.data());
+  raw_argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_file.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  const int rc = posix_spawn(&server->pid_, raw_argv[0], &actions, nullptr,
+                             raw_argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    server->pid_ = -1;
+    return absl::InternalError(
+        absl::StrCat("cannot start ", execd_path, ": errno ", rc));
+  }
+  if (absl::Status ready = server->WaitReady(); !ready.ok()) return ready;
+  return server;
+}
+
+absl::Status ServerLauncher::WaitReady() {
+  const std::string ready_file = dir_ + "/ready";
+  const absl::Time deadline = absl::Now() + kReadyTimeout;
+  while (absl::Now() < deadline) {
+    if (Reaped(pid_)) {
+      pid_ = -1;
+      return absl::InternalError(
+          absl::StrCat("execd exited before serving; its log:\n",
+                       ReadWholeFile(dir_ + "/server.log")));
+    }
+    const std::string text = ReadWholeFile(ready_file);
+    for (absl::string_view line : absl::StrSplit(text, '\n')) {
+      if (absl::ConsumePrefix(&line, "grpc=") && !line.empty()) {
+        grpc_address_ = std::string(line);
+      }
+    }
+    // Both lines present means the file is complete.
+    if (!grpc_address_.empty() && absl::StrContains(text, "metrics=")) {
+      return absl::OkStatus();
+    }
+    grpc_address_.clear();
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return absl::DeadlineExceededError("execd did not write its ready file");
+}
+
+absl::StatusOr<int64_t> ServerLauncher::RssBytes() const {
+  const std::string status =
+      ReadWholeFile(absl::StrCat("/proc/", pid_, "/status"));
+  for (absl::string_view line : absl::StrSplit(status, '\n')) {
+    if (!absl::ConsumePrefix(&line, "VmRSS:")) continue;
+    line = absl::StripAsciiWhitespace(line);
+    absl::ConsumeSuffix(&line, "kB");
+    int64_t kib = 0;
+    if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &kib)) {
+      return kib * 1024;
+    }
+  }
+  return absl::NotFoundError(absl::StrCat("no VmRSS for pid ", pid_));
+}
+
+absl::StatusOr<double> ServerLauncher::CpuSeconds() const {
+  const std::string stat = ReadWholeFile(absl::StrCat("/proc/", pid_, "/stat"));
+  // Fields after the ")" that closes the command name; utime and stime are
+  // fields 14 and 15 of the whole line.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return absl::NotFoundError("no stat");
+  std::vector<absl::string_view> fields =
+      absl::StrSplit(absl::string_view(stat).substr(close + 2), ' ');
+  int64_t utime = 0, stime = 0;
+  if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &utime) ||
+      !absl::SimpleAtoi(fields[12], &stime)) {
+    return absl::NotFoundError("malformed /proc stat");
+  }
+  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+int64_t ServerLauncher::ContextSwitches() const {
+  int64_t total = 0;
+  const std::string tasks = absl::StrCat("/proc/", pid_, "/task");
+  DIR* dir = opendir(tasks.c_str());
+  if (dir == nullptr) return 0;
+  while (dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    const std::string status =
+        ReadWholeFile(absl::StrCat(tasks, "/", entry->d_name, "/status"));
+    for (absl::string_view line : absl::StrSplit(status, '\n')) {
+      if (!absl::ConsumePrefix(&line, "voluntary_ctxt_switches:") &&
+          !absl::ConsumePrefix(&line, "nonvoluntary_ctxt_switches:")) {
+        continue;
+      }
+      int64_t count = 0;
+      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &count)) {
+        total += count;
+      }
+    }
+  }
+  closedir(dir);
+  return total;
+}
+
+void ServerLauncher::Stop() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGTERM);
+  const absl::Time deadline = absl::Now() + kStopTimeout;
+  while (!Reaped(pid_)) {
+    if (absl::Now() >= deadline) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  pid_ = -1;
+}
+
+ServerLauncher::~ServerLauncher() {
+  Stop();
+  if (!dir_.empty()) {
+    std::remove((dir_ + "/ready").c_str());
+    std::remove((dir_ + "/server.log").c_str());
+    rmdir(dir_.c_str());
+  }
+}
+
+}  // namespace execd::bench

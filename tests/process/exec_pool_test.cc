@@ -1,0 +1,169 @@
+// The exec built-in as the process pool runs it: real programs, no shell.
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/process/fake_pool_host.h"
+
+namespace execd::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Direct children of `pid` (from /proc/<pid>/task/<pid>/children).
+std::vector<pid_t> ChildrenOf(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/task/", pid, "/children"));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::vector<pid_t> children;
+  for (absl::string_view word :
+       absl::StrSplit(text.str(), ' ', absl::SkipWhitespace())) {
+    int child = 0;
+    if (absl::SimpleAtoi(word, &child)) children.push_back(child);
+  }
+  return children;
+}
+
+class ExecPoolTest : public PoolFixture {
+ protected:
+  void SetUp() override {
+    ProcessPoolOptions options = Options(1);
+    options.limits.exec_allow = {"/bin/cat",
+                                 "/usr/bin/env",
+                                 "/bin/pwd",
+                                 "/bin/ls",
+                                 "/bin/sleep",
+                                 "/usr/bin/yes",
+                                 "/nonexistent/program"};
+    options.limits.max_output_bytes = 1 << 20;
+    StartPool(options);
+  }
+  TaskPtr Exec(std::vector<std::string> argv, const std::string& input = "") {
+    std::vector<google::protobuf::Value> args;
+    for (const std::string& arg : argv) args.push_back(String(arg));
+    return MakeTask("exec", std::move(args), input);
+  }
+  static double ExitCode(const AttemptResult& result) {
+    return result.result.struct_value().fields().at("exit_code").number_value();
+  }
+  static std::string Stderr(const AttemptResult& result) {
+    return result.result.struct_value().fields().at("stderr").string_value();
+  }
+};
+
+TEST_F(ExecPoolTest, FeedsInputToStdinAndCapturesStdout) {
+  TaskPtr task = Submit(Exec({"/bin/cat"}, "line one\nline two\n"));
+  AttemptResult result = Await(task);
+  ASSERT_TRUE(result.ok) << result.error.message();
+  EXPECT_EQ(result.output, "line one\nline two\n");
+  EXPECT_EQ(ExitCode(result), 0);
+  EXPECT_EQ(Stderr(result), "");
+}
+
+TEST_F(ExecPoolTest, LargeInputAndOutputDoNotDeadlock) {
+  const std::string big(600000, 'z');  // over any pipe buffer
+  TaskPtr task = Submit(Exec({"/bin/cat"}, big));
+  AttemptResult result = Await(task);
+  ASSERT_TRUE(result.ok) << result.error.message();
+  EXPECT_EQ(result.output.size(), big.size());
+}
+
+TEST_F(ExecPoolTest, ReportsANonZeroExitAndStderr) {
+  TaskPtr task = Submit(Exec({"/bin/ls", "/nonexistent-dir"}));
+  AttemptResult result = Await(task);
+  ASSERT_TRUE(result.ok) << result.error.message();
+  EXPECT_EQ(ExitCode(result), 2);
+  EXPECT_THAT(Stderr(result), HasSubstr("No such file"));
+}
+
+TEST_F(ExecPoolTest, GivesOnlyTheRequestedEnvironment) {
+  TaskPtr task = Exec({"/usr/bin/env"});
+  google::protobuf::Value env;
+  (*env.mutable_struct_value()->mutable_fields())["GREETING"].set_string_value(
+      "hi there");
+  (*task->kwargs.mutable_fields())["env"] = env;
+  AttemptResult result = Await(Submit(task));
+  ASSERT_TRUE(result.ok) << result.error.message();
+  EXPECT_EQ(result.output, "GREETING=hi there\n");
+}
+
+TEST_F(ExecPoolTest, RunsInTheRequestedDirectory) {
+  TaskPtr task = Exec({"/bin/pwd"});
+  (*task->kwargs.mutable_fields())["cwd"].set_string_value("/tmp");
+  AttemptResult result = Await(Submit(task));
+  ASSERT_TRUE(result.ok) << result.error.message();
+  EXPECT_EQ(result.output, "/tmp\n");
+
+  TaskPtr missing = Exec({"/bin/pwd"});
+  (*missing->kwargs.mutable_fields())["cwd"].set_string_value("/nonexistent");
+  AttemptResult failed = Await(Submit(missing));
+  EXPECT_FALSE(failed.ok);
+  EXPECT_THAT(failed.error.message(), HasSubstr("/nonexistent"));
+}
+
+TEST_F(ExecPoolTest, FailsClearlyPastTheOutputLimit) {
+  TaskPtr task = Submit(Exec({"/usr/bin/yes"}));
+  AttemptResult result = Await(task);
+  EXPECT_FALSE(result.ok);
+  EXPECT_EQ(result.error.reason(), "TASK_ERROR");
+  EXPECT_THAT(result.error.message(), HasSubstr("more than 1048576 bytes"));
+  // The worker survives its child's overflow.
+  EXPECT_TRUE(host_.restarts().empty());
+  EXPECT_TRUE(Await(Submit(Exec({"/bin/cat"}, "ok"))).ok);
+}
+
+TEST_F(ExecPoolTest, RefusesAProgramOutsideTheAllowList) {
+  AttemptResult result = Await(Submit(Exec({"/bin/echo", "hi"})));
+  EXPECT_FALSE(result.ok);
+  EXPECT_EQ(result.error.code(), 7);  // PERMISSION_DENIED
+  EXPECT_THAT(result.error.message(), HasSubstr("not allowed"));
+}
+
+TEST_F(ExecPoolTest, AMissingProgramExitsWith127) {
+  AttemptResult result = Await(Submit(Exec({"/nonexistent/program"})));
+  ASSERT_TRUE(result.ok) << result.error.message();
+  EXPECT_EQ(ExitCode(result), 127);
+  EXPECT_THAT(Stderr(result), HasSubstr("cannot execute /nonexistent/program"));
+}
+
+TEST_F(ExecPoolTest, AbortKillsTheWorkerAndItsChild) {
+  TaskPtr task = Submit(Exec({"/bin/sleep", "30"}));
+  const pid_t worker = PidOfWorker(host_.WaitWorker(task, absl::Seconds(10)));
+  ASSERT_GT(worker, 0);
+  std::vector<pid_t> children;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while ((children = ChildrenOf(worker)).empty() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(children.size(), 1u);
+  ASSERT_TRUE(WaitBusy(1, absl::Seconds(10)));
+  pool_->Abort(*task, host_.CancelAttempt(task), AbortReason::kTimeout);
+  EXPECT_TRUE(WaitProcessGone(worker, absl::Seconds(1)));
+  EXPECT_TRUE(WaitProcessGone(children[0], absl::Seconds(1)));
+  ASSERT_TRUE(host_.WaitRestarts(1, absl::Seconds(5)));
+  EXPECT_THAT(host_.restarts(), ::testing::ElementsAre("timeout"));
+}
+
+TEST_F(ExecPoolTest, AChildDiesWithItsWorkerEvenWhenOnlyTheWorkerIsKilled) {
+  TaskPtr task = Submit(Exec({"/bin/sleep", "30"}));
+  const pid_t worker = PidOfWorker(host_.WaitWorker(task, absl::Seconds(10)));
+  ASSERT_GT(worker, 0);
+  std::vector<pid_t> children;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while ((children = ChildrenOf(worker)).empty() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(children.size(), 1u);
+  ASSERT_EQ(kill(worker, SIGKILL), 0);  // not its group: PDEATHSIG's job
+  EXPECT_TRUE(WaitProcessGone(children[0], absl::Seconds(2)));
+  AttemptResult result = Await(task);
+  EXPECT_EQ(result.error.reason(), "WORKER_LOST");
+  EXPECT_THAT(result.error.message(),
+              HasSubstr("killed by signal 9 (SIGKILL)"));
+}
+
+}  // namespace
+}  // namespace execd::testing
