@@ -123,17 +123,18 @@ absl::StatusOr<TaskPtr> Executor::BuildTask(v1::SubmitRequest& request) {
   return task;
 }
 
-absl::StatusOr<Executor::Submitted> Executor::Submit(
-    v1::SubmitRequest request) {
+absl::StatusOr<Executor::Submitted> Executor::Submit(v1::SubmitRequest request,
+                                                     const std::string& owner) {
   if (absl::Status status = CheckAdmission(); !status.ok()) {
     return Reject(status);
   }
-  if (TaskPtr existing = store_.FindByRequestId(request.request_id())) {
+  if (TaskPtr existing = store_.FindByRequestId(owner, request.request_id())) {
     return Submitted{existing, true};
   }
   const absl::Duration delay = FromProto(request.delay());
   absl::StatusOr<TaskPtr> task = BuildTask(request);
   if (!task.ok()) return Reject(task.status());
+  (*task)->owner = owner;
   const v1::Pool pool = (*task)->pool;
   if (absl::Status status = Reserve(pool, 1); !status.ok()) {
     return Reject(status);
@@ -149,7 +150,7 @@ absl::StatusOr<Executor::Submitted> Executor::Submit(
 }
 
 absl::StatusOr<std::vector<TaskPtr>> Executor::SubmitMap(
-    v1::MapRequest request) {
+    v1::MapRequest request, const std::string& owner) {
   if (absl::Status status = CheckAdmission(); !status.ok()) {
     return Reject(status);
   }
@@ -167,6 +168,7 @@ absl::StatusOr<std::vector<TaskPtr>> Executor::SubmitMap(
     return Reject(status);
   }
   for (TaskPtr& task : *tasks) {
+    task->owner = owner;
     task = store_.Insert(std::move(task)).task;
     metrics_->TaskSubmitted(pool);
     Schedule(task, absl::ZeroDuration());
@@ -299,8 +301,9 @@ absl::StatusOr<v1::TaskState> Executor::AbortTask(const TaskPtr& task,
   return previous;
 }
 
-absl::StatusOr<v1::CancelResponse> Executor::Cancel(absl::string_view task_id) {
-  absl::StatusOr<TaskPtr> task = store_.Lookup(task_id);
+absl::StatusOr<v1::CancelResponse> Executor::Cancel(absl::string_view task_id,
+                                                    absl::string_view owner) {
+  absl::StatusOr<TaskPtr> task = store_.Lookup(task_id, owner);
   if (!task.ok()) return task.status();
   absl::StatusOr<v1::TaskState> previous =
       AbortTask(*task,

@@ -57,13 +57,23 @@ class Executor : public PoolHost {
     TaskPtr task;
     bool duplicate = false;
   };
-  absl::StatusOr<Submitted> Submit(v1::SubmitRequest request);
+  // `owner` is the principal submitting ("" without auth): only it can see,
+  // wait on or cancel the task, and request ids are scoped by it.
+  absl::StatusOr<Submitted> Submit(v1::SubmitRequest request,
+                                   const std::string& owner = "");
   // All items or none: one task per item, in item order.
-  absl::StatusOr<std::vector<TaskPtr>> SubmitMap(v1::MapRequest request);
+  absl::StatusOr<std::vector<TaskPtr>> SubmitMap(v1::MapRequest request,
+                                                 const std::string& owner = "");
 
-  absl::StatusOr<v1::CancelResponse> Cancel(absl::string_view task_id);
-  absl::StatusOr<TaskPtr> Lookup(absl::string_view task_id) const {
-    return store_.Lookup(task_id);
+  absl::StatusOr<v1::CancelResponse> Cancel(absl::string_view task_id,
+                                            absl::string_view owner = "");
+  absl::StatusOr<TaskPtr> Lookup(absl::string_view task_id,
+                                 absl::string_view owner = "") const {
+    return store_.Lookup(task_id, owner);
+  }
+  // Counts a call refused before it reached the executor (e.g. by auth).
+  void CountRejected(absl::string_view reason) {
+    metrics_->TaskRejected(reason);
   }
   TaskStore& store() { return store_; }
   const TaskStore& store() const { return store_; }

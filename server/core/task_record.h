@@ -27,7 +27,8 @@ inline bool IsTerminal(v1::TaskState state) {
 // One task. The fields in the first block never change after Submit; the
 // rest are guarded by TaskStore's mutex (the store owns every transition).
 struct TaskRecord {
-  uint64_t seq = 0;  // creation order; also encoded in the task id
+  uint64_t seq = 0;   // creation order; also encoded in the task id
+  std::string owner;  // the principal that submitted it ("" without auth)
   const FunctionSpec* function = nullptr;
   v1::Pool pool = v1::POOL_UNSPECIFIED;
   int32_t priority = 0;

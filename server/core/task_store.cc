@@ -14,6 +14,11 @@ namespace {
 constexpr int32_t kDefaultPageSize = 100;
 constexpr int32_t kMaxPageSize = 1000;
 
+// Request ids are scoped by owner: two principals may use the same one.
+std::string RequestKey(absl::string_view owner, absl::string_view request_id) {
+  return absl::StrCat(owner.size(), ":", owner, request_id);
+}
+
 bool MatchesFilter(const v1::Task& task, const v1::ListTasksRequest& request) {
   if (request.state() != v1::TASK_STATE_UNSPECIFIED &&
       task.state() != request.state()) {
@@ -34,20 +39,24 @@ bool MatchesFilter(const v1::Task& task, const v1::ListTasksRequest& request) {
 TaskStore::TaskStore(Options options, uint64_t instance_id)
     : options_(options), instance_id_(instance_id) {}
 
-TaskPtr TaskStore::FindByRequestId(absl::string_view request_id) const {
+TaskPtr TaskStore::FindByRequestId(absl::string_view owner,
+                                   absl::string_view request_id) const {
   if (request_id.empty()) return nullptr;
+  const std::string key = RequestKey(owner, request_id);
   absl::MutexLock lock(&mu_);
-  auto it = by_request_id_.find(request_id);
+  auto it = by_request_id_.find(key);
   if (it == by_request_id_.end()) return nullptr;
   auto task = tasks_.find(it->second);
   return task == tasks_.end() ? nullptr : task->second;
 }
 
 TaskStore::Inserted TaskStore::Insert(TaskPtr task) {
-  absl::MutexLock lock(&mu_);
   const std::string& request_id = task->task.request_id();
+  const std::string key =
+      request_id.empty() ? "" : RequestKey(task->owner, request_id);
+  absl::MutexLock lock(&mu_);
   if (!request_id.empty()) {
-    auto it = by_request_id_.find(request_id);
+    auto it = by_request_id_.find(key);
     if (it != by_request_id_.end()) {
       auto existing = tasks_.find(it->second);
       if (existing != tasks_.end()) return {existing->second, true};
@@ -57,19 +66,20 @@ TaskStore::Inserted TaskStore::Insert(TaskPtr task) {
   task->task.set_task_id(FormatTaskId(instance_id_, task->seq));
   task->task.set_state(v1::TASK_STATE_PENDING);
   ToProto(absl::Now(), task->task.mutable_submit_time());
-  if (!request_id.empty()) by_request_id_[request_id] = task->seq;
+  if (!request_id.empty()) by_request_id_[key] = task->seq;
   tasks_.emplace(task->seq, task);
   ++unfinished_;
   return {std::move(task), false};
 }
 
-absl::StatusOr<TaskPtr> TaskStore::Lookup(absl::string_view task_id) const {
+absl::StatusOr<TaskPtr> TaskStore::Lookup(absl::string_view task_id,
+                                          absl::string_view owner) const {
   absl::StatusOr<ParsedTaskId> parsed = ParseTaskId(task_id);
   if (!parsed.ok()) return parsed.status();
   if (parsed->instance == instance_id_) {
     absl::MutexLock lock(&mu_);
     auto it = tasks_.find(parsed->seq);
-    if (it != tasks_.end()) return it->second;
+    if (it != tasks_.end() && it->second->owner == owner) return it->second;
   }
   return absl::NotFoundError(absl::StrCat(
       "task ", task_id,
@@ -192,7 +202,9 @@ void TaskStore::NotifyLocked(TaskRecord& task, v1::TaskEvent::Kind kind,
     }
   };
   for (const auto& watch : task.watchers) deliver(watch);
-  for (const auto& [id, watch] : all_watchers_) deliver(watch);
+  for (const auto& [id, owner_watch] : all_watchers_) {
+    if (owner_watch.owner == task.owner) deliver(owner_watch.watch);
+  }
 }
 
 void TaskStore::RunKicks(const Kicks& kicks) {
@@ -210,7 +222,9 @@ void TaskStore::EvictLocked(absl::Time now) {
     auto it = tasks_.find(seq);
     if (it == tasks_.end()) continue;
     const std::string& request_id = it->second->task.request_id();
-    if (!request_id.empty()) by_request_id_.erase(request_id);
+    if (!request_id.empty()) {
+      by_request_id_.erase(RequestKey(it->second->owner, request_id));
+    }
     tasks_.erase(it);
   }
 }
@@ -257,11 +271,12 @@ void TaskStore::Unwatch(const TaskPtr& task, uint64_t watch_id) {
 }
 
 uint64_t TaskStore::WatchAll(std::shared_ptr<TaskObserver> observer,
-                             bool include_started) {
+                             bool include_started, std::string owner) {
   absl::MutexLock lock(&mu_);
   const uint64_t id = next_watch_id_++;
   all_watchers_.emplace(
-      id, TaskRecord::Watch{std::move(observer), include_started, id});
+      id,
+      OwnerWatch{{std::move(observer), include_started, id}, std::move(owner)});
   return id;
 }
 
@@ -270,12 +285,12 @@ void TaskStore::UnwatchAll(uint64_t watch_id) {
   absl::MutexLock lock(&mu_);
   auto it = all_watchers_.find(watch_id);
   if (it == all_watchers_.end()) return;
-  released = std::move(it->second.observer);
+  released = std::move(it->second.watch.observer);
   all_watchers_.erase(it);
 }
 
 absl::StatusOr<v1::ListTasksResponse> TaskStore::List(
-    const v1::ListTasksRequest& request) const {
+    const v1::ListTasksRequest& request, absl::string_view owner) const {
   if (request.page_size() < 0) {
     return absl::InvalidArgumentError("page_size must be >= 0");
   }
@@ -294,7 +309,7 @@ absl::StatusOr<v1::ListTasksResponse> TaskStore::List(
   absl::MutexLock lock(&mu_);
   for (auto it = tasks_.upper_bound(after); it != tasks_.end(); ++it) {
     const v1::Task& task = it->second->task;
-    if (!MatchesFilter(task, request)) continue;
+    if (it->second->owner != owner || !MatchesFilter(task, request)) continue;
     if (response.tasks_size() == page_size) {
       // The token is the last listed sequence number: stable under eviction.
       response.set_next_page_token(absl::StrCat(last_listed));

@@ -37,8 +37,9 @@ class TaskStore {
   TaskStore(const TaskStore&) = delete;
   TaskStore& operator=(const TaskStore&) = delete;
 
-  // The task already holding `request_id`, if any.
-  TaskPtr FindByRequestId(absl::string_view request_id) const;
+  // The task of `owner` already holding `request_id`, if any.
+  TaskPtr FindByRequestId(absl::string_view owner,
+                          absl::string_view request_id) const;
 
   struct Inserted {
     TaskPtr task;
@@ -49,8 +50,10 @@ class TaskStore {
   // request_id is taken, returns the existing task instead.
   Inserted Insert(TaskPtr task);
 
-  // INVALID_ARGUMENT if malformed, NOT_FOUND if unknown or evicted.
-  absl::StatusOr<TaskPtr> Lookup(absl::string_view task_id) const;
+  // INVALID_ARGUMENT if malformed, NOT_FOUND if unknown, evicted or owned
+  // by another principal (as if absent).
+  absl::StatusOr<TaskPtr> Lookup(absl::string_view task_id,
+                                 absl::string_view owner = "") const;
   v1::Task Snapshot(const TaskRecord& task) const;
 
   // PENDING -> RUNNING. Returns the attempt's token, or nullptr if the task
@@ -87,12 +90,13 @@ class TaskStore {
                                  std::shared_ptr<TaskObserver> observer,
                                  bool include_started);
   void Unwatch(const TaskPtr& task, uint64_t watch_id);
+  // Every task of `owner` from now on.
   uint64_t WatchAll(std::shared_ptr<TaskObserver> observer,
-                    bool include_started);
+                    bool include_started, std::string owner = "");
   void UnwatchAll(uint64_t watch_id);
 
   absl::StatusOr<v1::ListTasksResponse> List(
-      const v1::ListTasksRequest& request) const;
+      const v1::ListTasksRequest& request, absl::string_view owner = "") const;
 
   std::vector<TaskPtr> Unfinished() const;
   int64_t unfinished() const;
@@ -120,8 +124,11 @@ class TaskStore {
       ABSL_GUARDED_BY(mu_);
   std::deque<std::pair<absl::Time, uint64_t>> finished_order_
       ABSL_GUARDED_BY(mu_);  // (end time, seq), oldest first
-  absl::flat_hash_map<uint64_t, TaskRecord::Watch> all_watchers_
-      ABSL_GUARDED_BY(mu_);
+  struct OwnerWatch {
+    TaskRecord::Watch watch;
+    std::string owner;
+  };
+  absl::flat_hash_map<uint64_t, OwnerWatch> all_watchers_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace execd

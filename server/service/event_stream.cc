@@ -31,7 +31,8 @@ class CallbackReactor::Observer : public TaskObserver {
 };
 
 CallbackReactor::CallbackReactor(const ServiceContext& service,
-                                 const v1::CallbackRequest& request)
+                                 const v1::CallbackRequest& request,
+                                 const std::string& owner)
     : service_(service),
       outbox_(std::make_shared<StreamOutbox<v1::TaskEvent>>(
           service.max_stream_buffer, kResumeHint)) {
@@ -40,7 +41,7 @@ CallbackReactor::CallbackReactor(const ServiceContext& service,
   absl::flat_hash_set<std::string> seen;
   for (const std::string& id : request.task_ids()) {
     if (!seen.insert(id).second) continue;
-    absl::StatusOr<TaskPtr> task = service_.executor->Lookup(id);
+    absl::StatusOr<TaskPtr> task = service_.executor->Lookup(id, owner);
     if (!task.ok()) {
       outbox_->Close(ToGrpcStatus(task.status()));
       Launch();
@@ -60,7 +61,7 @@ CallbackReactor::CallbackReactor(const ServiceContext& service,
   TaskStore& store = service_.executor->store();
   if (request.all_tasks()) {
     observer_ = std::make_shared<Observer>(outbox_, 0);
-    all_watch_id_ = store.WatchAll(observer_, request.include_started());
+    all_watch_id_ = store.WatchAll(observer_, request.include_started(), owner);
     // Listed tasks that already ended are reported too; running ones
     // report through the all-tasks watch.
     for (const TaskPtr& task : tasks) {

@@ -19,7 +19,7 @@ namespace execd {
 class CallbackReactor : public grpc::ServerWriteReactor<v1::TaskEvent> {
  public:
   CallbackReactor(const ServiceContext& service,
-                  const v1::CallbackRequest& request);
+                  const v1::CallbackRequest& request, const std::string& owner);
   void OnWriteDone(bool ok) override { outbox_->OnWriteDone(ok); }
   void OnCancel() override;
   void OnDone() override;

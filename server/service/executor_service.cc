@@ -4,6 +4,7 @@
 
 #include "server/service/event_stream.h"
 #include "server/service/map_reactor.h"
+#include "server/service/refused_reactors.h"
 #include "server/service/result_reactor.h"
 #include "server/service/status_convert.h"
 #include "server/service/submit_stream_reactor.h"
@@ -23,9 +24,11 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
 grpc::ServerUnaryReactor* ExecutorService::Submit(
     grpc::CallbackServerContext* context, const v1::SubmitRequest* request,
     v1::SubmitResponse* response) {
+  absl::StatusOr<std::string> principal = Authenticate(context_, *context);
+  if (!principal.ok()) return FinishNow(context, principal.status());
   // The request is const; the copy is moved into the task record.
   absl::StatusOr<Executor::Submitted> submitted =
-      context_.executor->Submit(*request);
+      context_.executor->Submit(*request, *principal);
   if (submitted.ok()) {
     response->set_task_id(submitted->task->task.task_id());
     response->set_duplicate(submitted->duplicate);
@@ -40,37 +43,59 @@ grpc::ServerUnaryReactor* ExecutorService::Submit(
 grpc::ServerUnaryReactor* ExecutorService::Result(
     grpc::CallbackServerContext* context, const v1::ResultRequest* request,
     v1::Task* response) {
-  return new ResultReactor(context_, context, *request, response);
+  absl::StatusOr<std::string> principal = Authenticate(context_, *context);
+  if (!principal.ok()) return FinishNow(context, principal.status());
+  return new ResultReactor(context_, context, *request, response, *principal);
 }
 
 grpc::ServerUnaryReactor* ExecutorService::Cancel(
     grpc::CallbackServerContext* context, const v1::CancelRequest* request,
     v1::CancelResponse* response) {
+  absl::StatusOr<std::string> principal = Authenticate(context_, *context);
+  if (!principal.ok()) return FinishNow(context, principal.status());
   absl::StatusOr<v1::CancelResponse> cancelled =
-      context_.executor->Cancel(request->task_id());
+      context_.executor->Cancel(request->task_id(), *principal);
   if (cancelled.ok()) *response = *std::move(cancelled);
   return FinishNow(context, cancelled.status());
 }
 
 grpc::ServerWriteReactor<v1::TaskEvent>* ExecutorService::Callback(
     grpc::CallbackServerContext* context, const v1::CallbackRequest* request) {
-  return new CallbackReactor(context_, *request);
+  absl::StatusOr<std::string> principal = Authenticate(context_, *context);
+  if (!principal.ok()) {
+    return new RefusedWriteReactor<v1::TaskEvent>(
+        ToGrpcStatus(principal.status()));
+  }
+  return new CallbackReactor(context_, *request, *principal);
 }
 
 grpc::ServerBidiReactor<v1::SubmitRequest, v1::TaskEvent>*
 ExecutorService::SubmitStream(grpc::CallbackServerContext* context) {
-  return new SubmitStreamReactor(context_);
+  absl::StatusOr<std::string> principal = Authenticate(context_, *context);
+  if (!principal.ok()) {
+    return new RefusedBidiReactor<v1::SubmitRequest, v1::TaskEvent>(
+        ToGrpcStatus(principal.status()));
+  }
+  return new SubmitStreamReactor(context_, *principal);
 }
 
 grpc::ServerWriteReactor<v1::MapResult>* ExecutorService::Map(
     grpc::CallbackServerContext* context, const v1::MapRequest* request) {
-  return new MapReactor(context_, *request);
+  absl::StatusOr<std::string> principal = Authenticate(context_, *context);
+  if (!principal.ok()) {
+    return new RefusedWriteReactor<v1::MapResult>(
+        ToGrpcStatus(principal.status()));
+  }
+  return new MapReactor(context_, *request, *principal);
 }
 
 grpc::ServerUnaryReactor* ExecutorService::GetTask(
     grpc::CallbackServerContext* context, const v1::GetTaskRequest* request,
     v1::Task* response) {
-  absl::StatusOr<TaskPtr> task = context_.executor->Lookup(request->task_id());
+  absl::StatusOr<std::string> principal = Authenticate(context_, *context);
+  if (!principal.ok()) return FinishNow(context, principal.status());
+  absl::StatusOr<TaskPtr> task =
+      context_.executor->Lookup(request->task_id(), *principal);
   if (task.ok()) *response = context_.executor->store().Snapshot(**task);
   return FinishNow(context, task.status());
 }
@@ -78,8 +103,10 @@ grpc::ServerUnaryReactor* ExecutorService::GetTask(
 grpc::ServerUnaryReactor* ExecutorService::ListTasks(
     grpc::CallbackServerContext* context, const v1::ListTasksRequest* request,
     v1::ListTasksResponse* response) {
+  absl::StatusOr<std::string> principal = Authenticate(context_, *context);
+  if (!principal.ok()) return FinishNow(context, principal.status());
   absl::StatusOr<v1::ListTasksResponse> listed =
-      context_.executor->store().List(*request);
+      context_.executor->store().List(*request, *principal);
   if (listed.ok()) *response = *std::move(listed);
   return FinishNow(context, listed.status());
 }
@@ -88,6 +115,8 @@ grpc::ServerUnaryReactor* ExecutorService::ListFunctions(
     grpc::CallbackServerContext* context,
     const v1::ListFunctionsRequest* request,
     v1::ListFunctionsResponse* response) {
+  absl::StatusOr<std::string> principal = Authenticate(context_, *context);
+  if (!principal.ok()) return FinishNow(context, principal.status());
   *response = context_.executor->ListFunctions();
   return FinishNow(context, absl::OkStatus());
 }
@@ -95,6 +124,8 @@ grpc::ServerUnaryReactor* ExecutorService::ListFunctions(
 grpc::ServerUnaryReactor* ExecutorService::GetPools(
     grpc::CallbackServerContext* context, const v1::GetPoolsRequest* request,
     v1::GetPoolsResponse* response) {
+  absl::StatusOr<std::string> principal = Authenticate(context_, *context);
+  if (!principal.ok()) return FinishNow(context, principal.status());
   *response = context_.executor->GetPools();
   return FinishNow(context, absl::OkStatus());
 }

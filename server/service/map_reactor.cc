@@ -68,14 +68,14 @@ class MapReactor::Collector : public TaskObserver {
 };
 
 MapReactor::MapReactor(const ServiceContext& service,
-                       const v1::MapRequest& request)
+                       const v1::MapRequest& request, const std::string& owner)
     : service_(service) {
   const size_t items = static_cast<size_t>(request.items_size());
   // Every item's result must fit: the request itself bounds this.
   outbox_ = std::make_shared<StreamOutbox<v1::MapResult>>(
       std::max(items + 1, service.max_stream_buffer), kResumeHint);
   absl::StatusOr<std::vector<TaskPtr>> tasks =
-      service_.executor->SubmitMap(request);
+      service_.executor->SubmitMap(request, owner);
   if (!tasks.ok()) {
     outbox_->Close(ToGrpcStatus(tasks.status()));
     Launch();

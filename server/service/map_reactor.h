@@ -14,7 +14,8 @@ namespace execd {
 // they finish with `unordered`); the stream ends after the last one.
 class MapReactor : public grpc::ServerWriteReactor<v1::MapResult> {
  public:
-  MapReactor(const ServiceContext& service, const v1::MapRequest& request);
+  MapReactor(const ServiceContext& service, const v1::MapRequest& request,
+             const std::string& owner);
   void OnWriteDone(bool ok) override { outbox_->OnWriteDone(ok); }
   void OnCancel() override;
   void OnDone() override;

@@ -91,9 +91,10 @@ class ResultReactor::Waiter : public TaskObserver {
 ResultReactor::ResultReactor(const ServiceContext& service,
                              grpc::CallbackServerContext* context,
                              const v1::ResultRequest& request,
-                             v1::Task* response)
+                             v1::Task* response, const std::string& owner)
     : service_(service) {
-  absl::StatusOr<TaskPtr> task = service_.executor->Lookup(request.task_id());
+  absl::StatusOr<TaskPtr> task =
+      service_.executor->Lookup(request.task_id(), owner);
   if (!task.ok()) {
     Finish(ToGrpcStatus(task.status()));
     return;

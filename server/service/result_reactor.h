@@ -17,7 +17,8 @@ class ResultReactor : public grpc::ServerUnaryReactor {
  public:
   ResultReactor(const ServiceContext& service,
                 grpc::CallbackServerContext* context,
-                const v1::ResultRequest& request, v1::Task* response);
+                const v1::ResultRequest& request, v1::Task* response,
+                const std::string& owner);
   void OnCancel() override;
   void OnDone() override;
 

@@ -37,11 +37,13 @@ class SubmitStreamReactor::Observer : public TaskObserver {
   std::atomic<int64_t> owed_{1};
 };
 
-SubmitStreamReactor::SubmitStreamReactor(const ServiceContext& service)
+SubmitStreamReactor::SubmitStreamReactor(const ServiceContext& service,
+                                         std::string owner)
     : service_(service),
       outbox_(std::make_shared<StreamOutbox<v1::TaskEvent>>(
           service.max_stream_buffer, kResumeHint)),
-      observer_(std::make_shared<Observer>(outbox_)) {
+      observer_(std::make_shared<Observer>(outbox_)),
+      owner_(std::move(owner)) {
   outbox_->Attach([this](const v1::TaskEvent* event) { StartWrite(event); },
                   [this](grpc::Status status) { Finish(std::move(status)); });
   stream_id_ = service_.streams->Add([outbox = outbox_](grpc::Status status) {
@@ -57,7 +59,7 @@ void SubmitStreamReactor::OnReadDone(bool ok) {
   }
   const std::string request_id = request_.request_id();
   absl::StatusOr<Executor::Submitted> submitted =
-      service_.executor->Submit(std::move(request_));
+      service_.executor->Submit(std::move(request_), owner_);
   request_.Clear();
   v1::TaskEvent event;
   event.set_request_id(request_id);

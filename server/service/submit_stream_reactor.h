@@ -17,7 +17,7 @@ namespace execd {
 class SubmitStreamReactor
     : public grpc::ServerBidiReactor<v1::SubmitRequest, v1::TaskEvent> {
  public:
-  explicit SubmitStreamReactor(const ServiceContext& service);
+  SubmitStreamReactor(const ServiceContext& service, std::string owner);
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override { outbox_->OnWriteDone(ok); }
   void OnCancel() override;
@@ -29,6 +29,7 @@ class SubmitStreamReactor
   ServiceContext service_;
   std::shared_ptr<StreamOutbox<v1::TaskEvent>> outbox_;
   std::shared_ptr<Observer> observer_;
+  const std::string owner_;
   v1::SubmitRequest request_;
   uint64_t stream_id_ = 0;
 };

@@ -85,8 +85,8 @@ TEST(TaskStoreTest, RequestIdIsIdempotent) {
   EXPECT_FALSE(first.duplicate);
   EXPECT_TRUE(again.duplicate);
   EXPECT_EQ(first.task, again.task);
-  EXPECT_EQ(store.FindByRequestId("req-1"), first.task);
-  EXPECT_EQ(store.FindByRequestId("other"), nullptr);
+  EXPECT_EQ(store.FindByRequestId("", "req-1"), first.task);
+  EXPECT_EQ(store.FindByRequestId("", "other"), nullptr);
   EXPECT_EQ(store.retained(), 1);
 }
 
@@ -221,7 +221,7 @@ TEST(TaskStoreTest, EvictsOldestFinishedFirstAndNeverUnfinished) {
   EXPECT_FALSE(store.Lookup(finished[1]->task.task_id()).ok());
   EXPECT_TRUE(store.Lookup(finished[2]->task.task_id()).ok());
   // An evicted request id may be used again.
-  EXPECT_EQ(store.FindByRequestId("r0"), nullptr);
+  EXPECT_EQ(store.FindByRequestId("", "r0"), nullptr);
 }
 
 TEST(TaskStoreTest, EvictsFinishedTasksAfterTtl) {
@@ -277,6 +277,46 @@ TEST(TaskStoreTest, ListFiltersAndPages) {
   bad_size.set_page_size(-1);
   EXPECT_EQ(store.List(bad_size).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace execd
+
+namespace execd {
+namespace {
+
+TEST(TaskStoreOwnerTest, OtherPrincipalsSeeNothing) {
+  TaskStore store({}, kInstance);
+  TaskPtr alice_task = NewTask("echo", "same-id");
+  alice_task->owner = "alice";
+  TaskPtr bob_task = NewTask("echo", "same-id");
+  bob_task->owner = "bob";
+  TaskStore::Inserted alice = store.Insert(alice_task);
+  TaskStore::Inserted bob = store.Insert(bob_task);
+  // Request ids are scoped per principal: no false duplicate.
+  EXPECT_FALSE(bob.duplicate);
+  EXPECT_NE(alice.task, bob.task);
+  EXPECT_EQ(store.FindByRequestId("alice", "same-id"), alice.task);
+
+  const std::string& alice_id = alice.task->task.task_id();
+  EXPECT_TRUE(store.Lookup(alice_id, "alice").ok());
+  EXPECT_EQ(store.Lookup(alice_id, "bob").status().code(),
+            absl::StatusCode::kNotFound);  // as if absent
+  EXPECT_EQ(store.Lookup(alice_id).status().code(),
+            absl::StatusCode::kNotFound);
+
+  v1::ListTasksRequest all;
+  absl::StatusOr<v1::ListTasksResponse> listed = store.List(all, "bob");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->tasks_size(), 1);
+  EXPECT_EQ(listed->tasks(0).task_id(), bob.task->task.task_id());
+
+  auto bobs_stream = std::make_shared<RecordingObserver>();
+  store.WatchAll(bobs_stream, true, "bob");
+  store.MarkRunning(alice.task, "thread-0");
+  EXPECT_TRUE(bobs_stream->events().empty());
+  store.MarkRunning(bob.task, "thread-1");
+  EXPECT_EQ(bobs_stream->events().size(), 1u);
 }
 
 }  // namespace
