@@ -193,10 +193,13 @@ void TaskStore::FinishLocked(TaskRecord& task, v1::TaskState state,
 void TaskStore::NotifyLocked(TaskRecord& task, v1::TaskEvent::Kind kind,
                              Kicks& kicks) {
   if (task.watchers.empty() && all_watchers_.empty()) return;
-  TaskSnapshot snapshot = std::make_shared<const v1::Task>(task.task);
   const bool started = kind == v1::TaskEvent::KIND_STARTED;
+  TaskSnapshot snapshot;  // copied once, and only if someone wants it
   auto deliver = [&](const TaskRecord::Watch& watch) {
     if (started && !watch.include_started) return;
+    if (snapshot == nullptr) {
+      snapshot = std::make_shared<const v1::Task>(task.task);
+    }
     if (watch.observer->OnTaskEvent(kind, snapshot)) {
       kicks.push_back(watch.observer);
     }

@@ -12,6 +12,7 @@
 #include <new>
 #include <string>
 
+#include "absl/synchronization/mutex.h"
 #include "server/functions/builtins/worker_hooks.h"
 #include "server/functions/registry.h"
 #include "server/pools/process/worker_config.h"
@@ -74,6 +75,8 @@ int Main(int argc, char** argv) {
 }  // namespace execd
 
 int main(int argc, char** argv) {
+  // As in execd: Debian's abseil checks lock order on every Mutex use.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   try {
     return execd::Main(argc, argv);
   } catch (const std::bad_alloc&) {
