@@ -33,6 +33,8 @@ std::string ToJson(const google::protobuf::Message& message) {
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;
+  // The proto field names of API.md (task_id), not JSON camelCase.
+  options.preserve_proto_field_names = true;
   if (!google::protobuf::util::MessageToJsonString(message, &json, options)
            .ok()) {
     return "{}";

@@ -111,7 +111,7 @@ class ExecctlTest(unittest.TestCase):
         self.assertIn(task_id, out)
         self.assertRegex(out, r"state:\s+SUCCEEDED")
         code, out, err = self.execctl("--json", "result", task_id)
-        self.assertEqual(json.loads(out)["taskId"], task_id)
+        self.assertEqual(json.loads(out)["task_id"], task_id)
 
     def test_result_timeout_exits_3(self):
         task_id = self.submit("sleep", "30")
@@ -131,7 +131,7 @@ class ExecctlTest(unittest.TestCase):
 
     def test_cancel_of_a_finished_task_exits_1(self):
         code, out, _ = self.execctl("--json", "submit", "echo", "--wait")
-        task_id = json.loads(out)["taskId"]
+        task_id = json.loads(out)["task_id"]
         code, out, _ = self.execctl("cancel", task_id)
         self.assertEqual(code, 1)
         self.assertIn("not cancelled", out)
@@ -188,7 +188,7 @@ class ExecctlTest(unittest.TestCase):
         self.assertIn(task_id, rows[0])
         self.assertIn("SUCCEEDED", rows[0])
         code, out, _ = self.execctl("--json", "list", "--label", "suite=list")
-        self.assertEqual([t["taskId"] for t in json.loads(out)["tasks"]],
+        self.assertEqual([t["task_id"] for t in json.loads(out)["tasks"]],
                          [task_id])
 
     def test_functions(self):
