@@ -73,6 +73,14 @@ TEST_P(CrashServerTest, FailsOnlyThatTaskAndTheNextOneSucceeds) {
   ASSERT_EQ(next.state(), v1::TASK_STATE_SUCCEEDED) << next.DebugString();
   EXPECT_NE(WorkerPid(next), pid);
   EXPECT_GE(ProcessPoolStatus(*stub_).worker_restarts(), 1);
+  const std::string metrics = integration::ScrapeMetrics(*server_);
+  EXPECT_EQ(integration::MetricValue(metrics, "execd_worker_restarts_total",
+                                     {"reason=\"crash\""}),
+            1);
+  EXPECT_EQ(integration::MetricValue(
+                metrics, "execd_tasks_finished_total",
+                {"pool=\"process\"", "outcome=\"worker_lost\""}),
+            1);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -138,6 +138,9 @@ std::unique_ptr<WorkerProcess> ProcessPool::StartWorker(Slot& slot) {
       SetState(slot, SlotState::kStarting, worker->get());  // Stop may kill it
       started = (*worker)->AwaitHello(options_.start_timeout);
       if (started.ok()) {
+        Log(LogLevel::kInfo, "worker_spawn",
+            {{"slot", absl::StrCat(slot.index)},
+             {"pid", absl::StrCat((*worker)->pid())}});
         SetState(slot, SlotState::kIdle, worker->get());
         ReportStartAttempt(slot);
         return std::move(*worker);
