@@ -69,7 +69,7 @@ class MapReactor::Collector : public TaskObserver {
 
 MapReactor::MapReactor(const ServiceContext& service,
                        const v1::MapRequest& request, const std::string& owner)
-    : service_(service) {
+    : service_(service), owner_(owner) {
   const size_t items = static_cast<size_t>(request.items_size());
   // Every item's result must fit: the request itself bounds this.
   outbox_ = std::make_shared<StreamOutbox<v1::MapResult>>(
@@ -91,6 +91,7 @@ MapReactor::MapReactor(const ServiceContext& service,
   for (const TaskPtr& task : *tasks) {
     service_.executor->store().Watch(task, collector, false).IgnoreError();
   }
+  tasks_ = *std::move(tasks);
   Launch();
 }
 
@@ -102,6 +103,10 @@ void MapReactor::Launch() {
 }
 
 void MapReactor::OnCancel() {
+  for (const TaskPtr& task : tasks_) {
+    // Already finished items answer "not cancelled": nothing to do.
+    service_.executor->Cancel(task->task.task_id(), owner_).IgnoreError();
+  }
   if (outbox_->Close(grpc::Status::CANCELLED)) outbox_->Kick();
 }
 

@@ -440,7 +440,8 @@ TEST_F(StreamsTest, MapUnorderedReturnsCompletionOrder) {
   v1::MapRequest request;
   request.set_function("sleep");
   request.set_unordered(true);
-  for (double s : {0.9, 0.0, 0.45}) *request.add_items()->add_values() = Number(s);
+  for (double s : {0.9, 0.0, 0.45})
+    *request.add_items()->add_values() = Number(s);
   std::vector<v1::MapResult> results;
   EXPECT_TRUE(ReadMap(request, &results).ok());
   std::vector<int64_t> order;
@@ -461,8 +462,9 @@ TEST_F(StreamsTest, MapSharesKwargsAndAppliesPerItemTimeout) {
   for (int i = 0; i < 2; ++i) {
     const auto& fields = results[i].task().result().struct_value().fields();
     EXPECT_EQ(fields.at("args").list_value().values(0).number_value(), i + 1);
-    EXPECT_EQ(fields.at("kwargs").struct_value().fields().at("k").string_value(),
-              "v");
+    EXPECT_EQ(
+        fields.at("kwargs").struct_value().fields().at("k").string_value(),
+        "v");
   }
 
   v1::MapRequest timed;
@@ -476,6 +478,38 @@ TEST_F(StreamsTest, MapSharesKwargsAndAppliesPerItemTimeout) {
   EXPECT_EQ(results[0].task().state(), v1::TASK_STATE_FAILED);
   EXPECT_EQ(results[0].task().error().reason(), "TIMEOUT");
   EXPECT_EQ(results[1].task().state(), v1::TASK_STATE_SUCCEEDED);
+}
+
+TEST_F(StreamsTest, CancelledMapCancelsItsUnfinishedItems) {
+  StartServer({"--threads=2"});
+  v1::MapRequest request;
+  request.set_function("sleep");
+  request.add_items()->add_values()->set_number_value(0);
+  request.add_items()->add_values()->set_number_value(60);
+  request.add_items()->add_values()->set_number_value(60);
+  auto context = Context(absl::Seconds(30));
+  auto reader = stub_->Map(context.get(), request);
+  v1::MapResult first;
+  ASSERT_TRUE(reader->Read(&first));
+  EXPECT_EQ(first.task().state(), v1::TASK_STATE_SUCCEEDED);
+  context->TryCancel();  // like closing Python's map iterator
+  reader->Finish().IgnoreError();
+
+  // The two long items end CANCELLED, and the threads come free at once.
+  v1::ListTasksRequest cancelled;
+  cancelled.set_function("sleep");
+  cancelled.set_state(v1::TASK_STATE_CANCELLED);
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        v1::ListTasksResponse response;
+        auto list_context = Context();
+        return stub_->ListTasks(list_context.get(), cancelled, &response)
+                   .ok() &&
+               response.tasks_size() == 2;
+      },
+      absl::Seconds(5)));
+  EXPECT_TRUE(PollUntil([&] { return ThreadPoolStatus(*stub_).busy() == 0; },
+                        absl::Seconds(2)));
 }
 
 TEST_F(StreamsTest, MapErrors) {
