@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "client/cli/connection_flags.h"
 
 namespace execd::cli {
 namespace {
@@ -25,7 +26,11 @@ std::string ProgramHelp() {
       "  --target HOST:PORT  server address (default $EXECD_TARGET or ",
       kDefaultTarget,
       ")\n"
-      "  --json              machine-readable JSON output\n\n"
+      "  --json              machine-readable JSON output\n"
+      "  --token TOKEN, --token_file PATH   bearer token (or $EXECD_TOKEN)\n"
+      "  --tls, --tls_ca_file PATH, --tls_cert_file PATH, --tls_key_file "
+      "PATH,\n"
+      "  --tls_server_name NAME             TLS and mutual TLS\n\n"
       "exit codes: 0 ok, 1 task failed or cancelled, 2 usage error, 3 RPC "
       "error.\n"
       "Run `execctl COMMAND --help` for a command's flags.\n");
@@ -37,11 +42,18 @@ std::string DefaultTarget() {
   return from_env != nullptr && *from_env != '\0' ? from_env : kDefaultTarget;
 }
 
+bool IsGlobalFlagWithValue(const std::string& arg) {
+  for (const FlagSpec& flag : GlobalFlags()) {
+    if (!flag.value_name.empty() && arg == "--" + flag.name) return true;
+  }
+  return false;
+}
+
 // Finds the command word: the first argument that is not a flag or the
 // value of a global flag.
 std::optional<size_t> FindCommandIndex(const std::vector<std::string>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--target") {
+    if (IsGlobalFlagWithValue(args[i])) {
       ++i;
       continue;
     }
@@ -53,11 +65,13 @@ std::optional<size_t> FindCommandIndex(const std::vector<std::string>& args) {
 }  // namespace
 
 std::vector<FlagSpec> GlobalFlags() {
-  return {
+  std::vector<FlagSpec> flags = {
       {"target", "HOST:PORT", "server address"},
       {"json", "", "machine-readable JSON output"},
       {"help", "", "show this help"},
   };
+  for (FlagSpec& flag : ConnectionFlags()) flags.push_back(std::move(flag));
+  return flags;
 }
 
 std::vector<Command> AllCommands() {
@@ -130,10 +144,16 @@ int RunExecctl(const std::vector<std::string>& args, std::ostream& out,
   }
   context.target = arguments->Get("target").value_or(DefaultTarget());
   context.json = arguments->Has("json");
+  absl::StatusOr<ChannelSecurity> security =
+      ChannelSecurityFromFlags(*arguments);
+  if (!security.ok()) {
+    return ReportUsageError(context, *command, security.status());
+  }
   std::unique_ptr<Client> client;
   context.client = [&]() -> Client& {
     if (client == nullptr) {
-      client = std::make_unique<Client>(CreateChannel(context.target));
+      client =
+          std::make_unique<Client>(CreateChannel(context.target, *security));
     }
     return *client;
   };

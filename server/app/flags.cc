@@ -40,12 +40,14 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(30),
 ABSL_FLAG(int64_t, max_message_bytes, 4 << 20,
           "largest gRPC message received or sent, and task output");
 ABSL_FLAG(std::string, auth_token_file, "",
-          "bearer tokens (not yet supported)");
+          "require `authorization: Bearer <token>` on Executor calls; one "
+          "token per line, optionally followed by its name (re-read on "
+          "SIGHUP)");
 ABSL_FLAG(std::string, tls_cert_file, "",
-          "TLS certificate (not yet supported)");
-ABSL_FLAG(std::string, tls_key_file, "", "TLS key (not yet supported)");
+          "serve gRPC over TLS with this PEM certificate (chain)");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
-          "CA for client certificates (not yet supported)");
+          "require client certificates signed by this PEM CA (mutual TLS)");
 ABSL_FLAG(std::string, worker_path, "",
           "execd-worker binary (default: next to execd)");
 ABSL_FLAG(
@@ -237,14 +239,14 @@ absl::Status Validate(const ServerConfig& config) {
     return OutOfRange("max_stream_buffer", ">= 16",
                       absl::StrCat(config.max_stream_buffer));
   }
-  for (const std::string* file :
-       {&config.auth_token_file, &config.tls_cert_file, &config.tls_key_file,
-        &config.tls_client_ca_file}) {
-    if (!file->empty()) {
-      // Refuse rather than serve without the protection that was asked for.
-      return absl::InvalidArgumentError(
-          "auth and TLS flags are not supported by this build yet");
-    }
+  // Refuse rather than serve without the protection that was asked for.
+  if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_cert_file and --tls_key_file must be given together");
+  }
+  if (!config.tls_client_ca_file.empty() && config.tls_cert_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_client_ca_file needs --tls_cert_file and --tls_key_file");
   }
   return absl::OkStatus();
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <memory>
 
@@ -15,12 +16,14 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "server/app/pools.h"
+#include "server/app/server_credentials.h"
 #include "server/core/executor.h"
 #include "server/core/log.h"
 #include "server/functions/registry.h"
 #include "server/metrics/prometheus_metrics.h"
 #include "server/service/executor_service.h"
 #include "server/service/open_streams.h"
+#include "server/service/token_authenticator.h"
 
 namespace execd {
 namespace {
@@ -57,23 +60,63 @@ int64_t ToChannelArgMs(absl::Duration duration) {
   return std::min<int64_t>(absl::ToInt64Milliseconds(duration), INT32_MAX);
 }
 
-int WaitForStopSignal(const sigset_t& signals) {
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  return signal_number;
+// Re-reads the token file; on error the tokens in use stay.
+void ReloadTokens(TokenAuthenticator* authenticator) {
+  if (authenticator == nullptr) {
+    Log(LogLevel::kInfo, "auth_reload", {{"skipped", "no --auth_token_file"}});
+    return;
+  }
+  absl::StatusOr<size_t> tokens = authenticator->Reload();
+  if (tokens.ok()) {
+    Log(LogLevel::kInfo, "auth_reload", {{"tokens", absl::StrCat(*tokens)}});
+  } else {
+    Log(LogLevel::kError, "auth_reload_failed",
+        {{"error", std::string(tokens.status().message())},
+         {"kept", "previous tokens"}});
+  }
+}
+
+// Serves SIGHUP (token reload) until SIGTERM or SIGINT, which it returns.
+int WaitForStopSignal(const sigset_t& signals,
+                      TokenAuthenticator* authenticator) {
+  while (true) {
+    int signal_number = 0;
+    if (sigwait(&signals, &signal_number) != 0) continue;
+    if (signal_number != SIGHUP) return signal_number;
+    ReloadTokens(authenticator);
+  }
+}
+
+// Flag errors found only when reading the files named: one line, exit 2.
+int FlagFileError(const absl::Status& status) {
+  std::fprintf(stderr, "execd: %s\n", std::string(status.message()).c_str());
+  return 2;
 }
 
 }  // namespace
 
 int RunServer(const ServerConfig& config) {
   SetLogLevel(config.log_level);
-  // Block the stop signals in every thread; main takes them with sigwait.
+  // Block the stop and reload signals in every thread; main takes them with
+  // sigwait.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+
+  std::unique_ptr<TokenAuthenticator> authenticator;
+  if (!config.auth_token_file.empty()) {
+    absl::StatusOr<std::unique_ptr<TokenAuthenticator>> loaded =
+        TokenAuthenticator::FromFile(config.auth_token_file);
+    if (!loaded.ok()) return FlagFileError(loaded.status());
+    authenticator = *std::move(loaded);
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials(config);
+  if (!credentials.ok()) return FlagFileError(credentials.status());
 
   const FunctionRegistry registry = FunctionRegistry::WithBuiltins();
   PrometheusMetrics metrics(registry);
@@ -97,13 +140,13 @@ int RunServer(const ServerConfig& config) {
 
   OpenStreams streams;
   ExecutorService service(ServiceContext{
-      &executor, &streams, static_cast<size_t>(config.max_stream_buffer)});
+      &executor, &streams, static_cast<size_t>(config.max_stream_buffer),
+      authenticator.get()});
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int grpc_port = 0;
-  builder.AddListeningPort(config.grpc_address,
-                           grpc::InsecureServerCredentials(), &grpc_port);
+  builder.AddListeningPort(config.grpc_address, *credentials, &grpc_port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(config.max_message_bytes));
   if (config.max_connection_age != absl::InfiniteDuration()) {
@@ -143,7 +186,11 @@ int RunServer(const ServerConfig& config) {
        {"result_ttl", absl::FormatDuration(config.result_ttl)},
        {"max_retained_tasks", absl::StrCat(config.max_retained_tasks)},
        {"shutdown_grace", absl::FormatDuration(config.shutdown_grace)},
-       {"exec_allow", absl::StrJoin(config.exec_allow, ",")}});
+       {"exec_allow", absl::StrJoin(config.exec_allow, ",")},
+       {"auth", authenticator != nullptr ? "token" : "none"},
+       {"tls", config.tls_cert_file.empty()        ? "off"
+               : config.tls_client_ca_file.empty() ? "on"
+                                                   : "mutual"}});
   Log(LogLevel::kInfo, "start",
       {{"grpc", grpc_address}, {"metrics", metrics_address}});
   if (!config.ready_file.empty() &&
@@ -153,7 +200,8 @@ int RunServer(const ServerConfig& config) {
     return 1;
   }
 
-  const int signal_number = WaitForStopSignal(stop_signals);
+  const int signal_number =
+      WaitForStopSignal(stop_signals, authenticator.get());
   Log(LogLevel::kInfo, "drain",
       {{"signal", absl::StrCat(signal_number)},
        {"unfinished", absl::StrCat(executor.store().unfinished())},

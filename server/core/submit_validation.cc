@@ -1,5 +1,7 @@
 #include "server/core/submit_validation.h"
 
+#include <algorithm>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -64,6 +66,94 @@ absl::StatusOr<absl::Duration> ChooseTimeout(
   return *timeout;
 }
 
+// Containers (lists, objects) nested in `value`, counting stops past
+// kMaxValueDepth so the walk itself stays shallow.
+int ContainerDepth(const google::protobuf::Value& value, int depth = 0) {
+  if (depth > kMaxValueDepth) return depth;
+  int deepest = depth;
+  if (value.has_list_value()) {
+    for (const google::protobuf::Value& item : value.list_value().values()) {
+      deepest = std::max(deepest, ContainerDepth(item, depth + 1));
+      if (deepest > kMaxValueDepth) break;
+    }
+    return std::max(deepest, depth + 1);
+  }
+  if (value.has_struct_value()) {
+    for (const auto& [key, item] : value.struct_value().fields()) {
+      deepest = std::max(deepest, ContainerDepth(item, depth + 1));
+      if (deepest > kMaxValueDepth) break;
+    }
+    return std::max(deepest, depth + 1);
+  }
+  return depth;
+}
+
+absl::Status CheckDepth(const google::protobuf::Value& value,
+                        absl::string_view where) {
+  if (ContainerDepth(value) > kMaxValueDepth) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, " is nested too deeply: more than ", kMaxValueDepth,
+        " levels of lists/objects (at most ", kMaxValueDepth, ")"));
+  }
+  return absl::OkStatus();
+}
+
+// A label key short enough to quote in an error message.
+std::string QuoteKey(absl::string_view key) {
+  constexpr size_t kShown = 32;
+  if (key.size() <= kShown) return absl::StrCat("\"", key, "\"");
+  return absl::StrCat("\"", key.substr(0, kShown), "...\"");
+}
+
+// Caps on the shape of a request, so one call cannot cost the server
+// unbounded memory, CPU or stack.
+absl::Status CheckSizeLimits(const v1::SubmitRequest& request) {
+  if (request.args_size() > kMaxArgs) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "too many args: ", request.args_size(), " (at most ", kMaxArgs, ")"));
+  }
+  if (request.kwargs().fields_size() > kMaxKwargs) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("too many kwargs: ", request.kwargs().fields_size(),
+                     " (at most ", kMaxKwargs, ")"));
+  }
+  for (int i = 0; i < request.args_size(); ++i) {
+    if (absl::Status status =
+            CheckDepth(request.args(i), absl::StrCat("args[", i, "]"));
+        !status.ok()) {
+      return status;
+    }
+  }
+  for (const auto& [key, value] : request.kwargs().fields()) {
+    if (absl::Status status =
+            CheckDepth(value, absl::StrCat("kwargs ", QuoteKey(key)));
+        !status.ok()) {
+      return status;
+    }
+  }
+  if (request.labels_size() > kMaxLabels) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("too many labels: ", request.labels_size(), " (at most ",
+                     kMaxLabels, ")"));
+  }
+  for (const auto& [key, value] : request.labels()) {
+    if (key.empty()) {
+      return absl::InvalidArgumentError("label keys must not be empty");
+    }
+    if (key.size() > kMaxLabelKeyBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("label key ", QuoteKey(key), " is ", key.size(),
+                       " bytes (at most ", kMaxLabelKeyBytes, ")"));
+    }
+    if (value.size() > kMaxLabelValueBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "label ", QuoteKey(key), " has a value of ", value.size(),
+          " bytes (at most ", kMaxLabelValueBytes, ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<TaskPtr> BuildTaskRecord(v1::SubmitRequest& request,
@@ -91,6 +181,9 @@ absl::StatusOr<TaskPtr> BuildTaskRecord(v1::SubmitRequest& request,
   if (request.request_id().size() > kMaxRequestIdLength) {
     return absl::InvalidArgumentError(absl::StrCat(
         "request_id is longer than ", kMaxRequestIdLength, " bytes"));
+  }
+  if (absl::Status status = CheckSizeLimits(request); !status.ok()) {
+    return status;
   }
 
   auto task = std::make_shared<TaskRecord>();

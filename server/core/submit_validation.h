@@ -16,6 +16,15 @@ namespace execd {
 inline constexpr int32_t kMaxRetries = 100;
 inline constexpr size_t kMaxRequestIdLength = 256;
 inline constexpr int32_t kMaxChunksize = 10000;
+inline constexpr int kMaxArgs = 1000;
+inline constexpr int kMaxKwargs = 1000;
+// Lists and objects inside one argument; also bounds the recursion of
+// everything that walks a protobuf Value later.
+inline constexpr int kMaxValueDepth = 32;
+// Kubernetes-like label limits.
+inline constexpr int kMaxLabels = 64;
+inline constexpr size_t kMaxLabelKeyBytes = 63;
+inline constexpr size_t kMaxLabelValueBytes = 256;
 
 // Validates `request` (moving its payload out) into a PENDING record that is
 // not yet stored: NOT_FOUND for an unknown function, INVALID_ARGUMENT or

@@ -10,6 +10,7 @@ import weakref
 import grpc
 from google.protobuf import duration_pb2
 
+from execd._channel import make_channel
 from execd._errors import RpcError, TaskFailed
 from execd._future import TaskFuture
 from execd._hub import CallbackHub
@@ -52,13 +53,24 @@ class RemoteExecutor(concurrent.futures.Executor):
     workers (``execd --threads=5`` gives five threads). Calls failing with
     UNAVAILABLE or RESOURCE_EXHAUSTED are retried per ``retry``; every task
     carries a request id, so a retried submit never runs twice.
+
+    Security (see docs/security-usage.md): ``token`` is sent as
+    ``authorization: Bearer <token>`` on every call; ``tls=True`` or
+    ``root_certificates`` (PEM CA of the server's certificate) connect with
+    TLS; ``private_key`` and ``certificate_chain`` (PEM) add a client
+    certificate for mutual TLS; ``server_name`` overrides the name checked
+    in the server's certificate. Ignored when ``channel`` is given.
     """
 
     def __init__(self, target="localhost:50051", *, options=None,
-                 retry=RetryPolicy(), channel=None):
+                 retry=RetryPolicy(), channel=None, token=None, tls=False,
+                 root_certificates=None, private_key=None,
+                 certificate_chain=None, server_name=None):
         self._owns_channel = channel is None
-        self._channel = channel or grpc.insecure_channel(
-            target, options=_CHANNEL_OPTIONS)
+        self._channel = channel or make_channel(
+            target, _CHANNEL_OPTIONS, token=token, tls=tls,
+            root_certificates=root_certificates, private_key=private_key,
+            certificate_chain=certificate_chain, server_name=server_name)
         self._stub = execd_pb2_grpc.ExecutorStub(self._channel)
         self._options = options or TaskOptions()
         self._retry = retry
