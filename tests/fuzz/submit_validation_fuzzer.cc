@@ -1,0 +1,187 @@
+// Fuzzes the Submit/Map request validation (server/core/submit_validation.h)
+// with requests parsed from the bytes as protobuf wire format and built
+// field by field from them, so both malformed encodings and well-formed but
+// hostile arguments reach every built-in's validate.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "execd/v1/execd.pb.h"
+#include "server/core/submit_validation.h"
+#include "server/functions/registry.h"
+#include "tests/fuzz/fuzz_input.h"
+
+namespace execd::fuzz {
+namespace {
+
+const FunctionRegistry& Registry() {
+  static const auto* registry =
+      new FunctionRegistry(FunctionRegistry::WithBuiltins());
+  return *registry;
+}
+
+const FunctionLimits& Limits() {
+  static const auto* limits = [] {
+    auto* l = new FunctionLimits;
+    l->exec_allow = {"/bin/true", "/bin/cat"};
+    return l;
+  }();
+  return *limits;
+}
+
+void Check(bool condition) {
+  if (!condition) std::abort();
+}
+
+// What an accepted record must satisfy whatever the request was.
+void CheckRecord(const TaskRecord& task, const std::string& function) {
+  Check(task.function != nullptr);
+  Check(task.function->name == function);
+  Check(task.pool == v1::POOL_THREAD || task.pool == v1::POOL_PROCESS);
+  Check(task.function->AllowsPool(task.pool));
+  Check(task.timeout > absl::ZeroDuration());
+  Check(task.max_retries >= 0 && task.max_retries <= kMaxRetries);
+  Check(task.task.request_id().size() <= kMaxRequestIdLength);
+  Check(task.chunksize >= 1 && task.chunksize <= kMaxChunksize);
+}
+
+void SetDuration(FuzzInput& in, google::protobuf::Duration* duration) {
+  switch (in.Below(4)) {
+    case 0:
+      return;
+    case 1:
+      duration->set_seconds(in.Below(100));
+      duration->set_nanos(static_cast<int32_t>(in.Below(1000)) * 1000000);
+      return;
+    default:
+      duration->set_seconds(in.Raw<int64_t>());
+      duration->set_nanos(in.Raw<int32_t>());
+  }
+}
+
+const std::vector<std::string>& FunctionNames() {
+  static const auto* names = new std::vector<std::string>{
+      "echo", "sleep", "primes", "fail", "crash", "exec", "allocate", ""};
+  return *names;
+}
+
+v1::Pool AnyPool(FuzzInput& in) {
+  return in.Below(8) == 0 ? static_cast<v1::Pool>(in.Raw<int32_t>())
+                          : static_cast<v1::Pool>(in.Below(3));
+}
+
+void BuildSubmit(FuzzInput& in, v1::SubmitRequest* request) {
+  request->set_function(in.OneOf(FunctionNames(), 16));
+  google::protobuf::ListValue args;
+  in.List(&args, 3);
+  request->mutable_args()->Swap(args.mutable_values());
+  in.Struct(request->mutable_kwargs(), 2);
+  request->set_input(in.String(32));
+  request->set_pool(AnyPool(in));
+  request->set_priority(in.Raw<int32_t>());
+  if (in.Bool()) SetDuration(in, request->mutable_timeout());
+  if (in.Bool()) SetDuration(in, request->mutable_delay());
+  request->set_request_id(in.Bool() ? std::string(in.Below(300), 'r')
+                                    : in.String(16));
+  request->set_max_retries(in.Bool() ? static_cast<int32_t>(in.Below(128)) - 8
+                                     : in.Raw<int32_t>());
+  (*request->mutable_labels())[in.String(8)] = in.String(8);
+}
+
+void BuildMap(FuzzInput& in, v1::MapRequest* request) {
+  request->set_function(in.OneOf(FunctionNames(), 16));
+  for (uint32_t i = in.Below(5); i > 0 && !in.empty(); --i) {
+    in.List(request->add_items(), 2);
+  }
+  in.Struct(request->mutable_kwargs(), 2);
+  request->set_pool(AnyPool(in));
+  request->set_chunksize(in.Bool() ? static_cast<int32_t>(in.Below(20)) - 2
+                                   : in.Raw<int32_t>());
+  if (in.Bool()) SetDuration(in, request->mutable_timeout());
+}
+
+absl::Duration DefaultTimeout(uint8_t byte) {
+  switch (byte % 3) {
+    case 0:
+      return absl::InfiniteDuration();
+    case 1:
+      return absl::Seconds(1);
+    default:
+      return absl::Milliseconds(byte);
+  }
+}
+
+void RunSubmit(v1::SubmitRequest& request, absl::Duration default_timeout) {
+  const std::string function = request.function();
+  absl::StatusOr<TaskPtr> task =
+      BuildTaskRecord(request, Registry(), Limits(), default_timeout);
+  if (task.ok()) {
+    CheckRecord(**task, function);
+  } else {
+    Check(!task.status().message().empty());
+  }
+}
+
+void RunMap(v1::MapRequest& request, absl::Duration default_timeout) {
+  const std::string function = request.function();
+  const int items = request.items_size();
+  absl::StatusOr<std::vector<TaskPtr>> tasks =
+      BuildMapTasks(request, Registry(), Limits(), default_timeout, 7);
+  if (!tasks.ok()) {
+    Check(!tasks.status().message().empty());
+    return;
+  }
+  Check(static_cast<int>(tasks->size()) == items);
+  for (const TaskPtr& task : *tasks) {
+    CheckRecord(*task, function);
+    Check(task->map_group == 7);
+  }
+}
+
+}  // namespace
+}  // namespace execd::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace execd;  // NOLINT(build/namespaces)
+  if (size < 2) return 0;
+  const uint8_t mode = data[0];
+  const absl::Duration default_timeout = fuzz::DefaultTimeout(data[1]);
+  data += 2;
+  size -= 2;
+  switch (mode % 4) {
+    case 0: {  // wire format, as a client may send it
+      v1::SubmitRequest request;
+      if (request.ParseFromArray(data, static_cast<int>(size))) {
+        fuzz::RunSubmit(request, default_timeout);
+      }
+      break;
+    }
+    case 1: {
+      v1::MapRequest request;
+      if (request.ParseFromArray(data, static_cast<int>(size)) &&
+          request.items_size() <= 64) {
+        fuzz::RunMap(request, default_timeout);
+      }
+      break;
+    }
+    case 2: {  // built field by field
+      fuzz::FuzzInput in(data, size);
+      v1::SubmitRequest request;
+      fuzz::BuildSubmit(in, &request);
+      fuzz::RunSubmit(request, default_timeout);
+      break;
+    }
+    default: {
+      fuzz::FuzzInput in(data, size);
+      v1::MapRequest request;
+      fuzz::BuildMap(in, &request);
+      fuzz::RunMap(request, default_timeout);
+      break;
+    }
+  }
+  return 0;
+}
