@@ -31,11 +31,10 @@ class ClientTestBase : public ::testing::Test {
   static void StartServer(std::vector<std::string> flags) {
     auto server = ServerProcess::Start(std::move(flags));
     ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server).release();
+    server_ = *std::move(server);
   }
   static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
+    server_.reset();
   }
   void SetUp() override {
     ASSERT_NE(server_, nullptr) << "server did not start";
@@ -51,7 +50,7 @@ class ClientTestBase : public ::testing::Test {
     return *std::move(future);
   }
 
-  static inline ServerProcess* server_ = nullptr;
+  static inline std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<Client> client_;
 };
 
