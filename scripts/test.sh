@@ -4,7 +4,7 @@
 # e.g. `-L unit`.
 # With CI=true (set by .ci/run) or EXECD_TEST_ALL=1 it then also runs the
 # bounded fuzzing (scripts/fuzz.sh, EXECD_FUZZ_SECONDS per target, default
-# 30) and the sanitizer builds (scripts/sanitizers.sh: ASan+UBSan, TSan).
+# 60) and the sanitizer builds (scripts/sanitizers.sh: ASan+UBSan, TSan).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +19,7 @@ stage() {  # <name> <command...>: runs a stage and reports its duration
 stage build scripts/build.sh
 stage ctest ctest --test-dir build --output-on-failure -j 2 --timeout 300 "$@"
 if [[ "${CI:-}" == "true" || "${EXECD_TEST_ALL:-}" == "1" ]]; then
-  stage fuzz scripts/fuzz.sh "${EXECD_FUZZ_SECONDS:-30}"
+  stage fuzz scripts/fuzz.sh "${EXECD_FUZZ_SECONDS:-60}"
   stage asan scripts/sanitizers.sh asan
   stage tsan scripts/sanitizers.sh tsan
 fi
