@@ -14,41 +14,13 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "server/core/cancellation.h"
 #include "server/functions/registry.h"
+#include "tests/fuzz/fuzz_common.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace execd::fuzz {
 namespace {
 
 constexpr int64_t kMaxRunPrimesN = 20000;
-
-const FunctionRegistry& Registry() {
-  static const auto* registry =
-      new FunctionRegistry(FunctionRegistry::WithBuiltins());
-  return *registry;
-}
-
-const FunctionLimits& Limits() {
-  static const auto* limits = [] {
-    auto* l = new FunctionLimits;
-    l->exec_allow = {"/bin/true", "/bin/cat"};
-    return l;
-  }();
-  return *limits;
-}
-
-void Check(bool condition) {
-  if (!condition) std::abort();
-}
-
-// Field-by-field equality where NaN equals NaN (a fuzzed number may be NaN).
-bool SameMessage(const google::protobuf::Message& a,
-                 const google::protobuf::Message& b) {
-  google::protobuf::util::DefaultFieldComparator comparator;
-  comparator.set_treat_nan_as_equal(true);
-  google::protobuf::util::MessageDifferencer differencer;
-  differencer.set_field_comparator(&comparator);
-  return differencer.Compare(a, b);
-}
 
 int64_t NaivePrimeCount(int64_t n) {
   int64_t count = 0;
@@ -75,10 +47,8 @@ void RunPure(const FunctionSpec& spec, const CallArgs& call) {
     absl::StatusOr<CallResult> result = spec.run(call, context);
     Check(result.ok());
     const auto& fields = result->result.struct_value().fields();
-    Check(SameMessage(
-        fields.at("args").list_value(), call.args));
-    Check(SameMessage(
-        fields.at("kwargs").struct_value(), call.kwargs));
+    Check(SameMessage(fields.at("args").list_value(), call.args));
+    Check(SameMessage(fields.at("kwargs").struct_value(), call.kwargs));
     Check(result->output == call.input);
   } else if (spec.name == "fail") {
     absl::StatusOr<CallResult> result = spec.run(call, context);

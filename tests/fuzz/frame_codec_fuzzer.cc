@@ -15,23 +15,10 @@
 #include "google/protobuf/util/field_comparator.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "server/pools/process/frame_codec.h"
+#include "tests/fuzz/fuzz_common.h"
 
 namespace execd::fuzz {
 namespace {
-
-void Check(bool condition) {
-  if (!condition) std::abort();
-}
-
-// Field-by-field equality where NaN equals NaN (a fuzzed number may be NaN).
-bool SameMessage(const google::protobuf::Message& a,
-                 const google::protobuf::Message& b) {
-  google::protobuf::util::DefaultFieldComparator comparator;
-  comparator.set_treat_nan_as_equal(true);
-  google::protobuf::util::MessageDifferencer differencer;
-  differencer.set_field_comparator(&comparator);
-  return differencer.Compare(a, b);
-}
 
 // A pipe holding `bytes` (at most a pipe buffer), its writer closed.
 int PipeWith(absl::string_view bytes) {

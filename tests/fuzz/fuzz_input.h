@@ -139,9 +139,18 @@ class FuzzInput {
     return *keys;
   }
   static const std::vector<std::string>& kStrings() {
-    static const auto* strings = new std::vector<std::string>{
-        "abort", "segv", "exit", "/bin/true", "/bin/cat", "relative",
-        "/", "", "PATH", "/tmp", std::string("a\0b", 3)};
+    static const auto* strings =
+        new std::vector<std::string>{"abort",
+                                     "segv",
+                                     "exit",
+                                     "/bin/true",
+                                     "/bin/cat",
+                                     "relative",
+                                     "/",
+                                     "",
+                                     "PATH",
+                                     "/tmp",
+                                     std::string("a\0b", 3)};
     return *strings;
   }
 

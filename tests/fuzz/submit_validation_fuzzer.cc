@@ -13,29 +13,11 @@
 #include "execd/v1/execd.pb.h"
 #include "server/core/submit_validation.h"
 #include "server/functions/registry.h"
+#include "tests/fuzz/fuzz_common.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace execd::fuzz {
 namespace {
-
-const FunctionRegistry& Registry() {
-  static const auto* registry =
-      new FunctionRegistry(FunctionRegistry::WithBuiltins());
-  return *registry;
-}
-
-const FunctionLimits& Limits() {
-  static const auto* limits = [] {
-    auto* l = new FunctionLimits;
-    l->exec_allow = {"/bin/true", "/bin/cat"};
-    return l;
-  }();
-  return *limits;
-}
-
-void Check(bool condition) {
-  if (!condition) std::abort();
-}
 
 // What an accepted record must satisfy whatever the request was.
 void CheckRecord(const TaskRecord& task, const std::string& function) {
