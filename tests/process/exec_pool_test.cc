@@ -29,6 +29,18 @@ std::vector<pid_t> ChildrenOf(pid_t pid) {
 
 class ExecPoolTest : public PoolFixture {
  protected:
+  // Waits until `task` runs on a worker that has started its exec child.
+  void AwaitWorkerAndChild(const TaskPtr& task, pid_t* worker,
+                           std::vector<pid_t>* children) {
+    *worker = PidOfWorker(host_.WaitWorker(task, absl::Seconds(10)));
+    ASSERT_GT(*worker, 0);
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while ((*children = ChildrenOf(*worker)).empty() &&
+           absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    ASSERT_EQ(children->size(), 1u);
+  }
   void SetUp() override {
     ProcessPoolOptions options = Options(1);
     options.limits.exec_allow = {"/bin/cat",
@@ -131,14 +143,9 @@ TEST_F(ExecPoolTest, AMissingProgramExitsWith127) {
 
 TEST_F(ExecPoolTest, AbortKillsTheWorkerAndItsChild) {
   TaskPtr task = Submit(Exec({"/bin/sleep", "30"}));
-  const pid_t worker = PidOfWorker(host_.WaitWorker(task, absl::Seconds(10)));
-  ASSERT_GT(worker, 0);
+  pid_t worker = 0;
   std::vector<pid_t> children;
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while ((children = ChildrenOf(worker)).empty() && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  ASSERT_EQ(children.size(), 1u);
+  ASSERT_NO_FATAL_FAILURE(AwaitWorkerAndChild(task, &worker, &children));
   ASSERT_TRUE(WaitBusy(1, absl::Seconds(10)));
   pool_->Abort(*task, host_.CancelAttempt(task), AbortReason::kTimeout);
   EXPECT_TRUE(WaitProcessGone(worker, absl::Seconds(1)));
@@ -149,14 +156,9 @@ TEST_F(ExecPoolTest, AbortKillsTheWorkerAndItsChild) {
 
 TEST_F(ExecPoolTest, AChildDiesWithItsWorkerEvenWhenOnlyTheWorkerIsKilled) {
   TaskPtr task = Submit(Exec({"/bin/sleep", "30"}));
-  const pid_t worker = PidOfWorker(host_.WaitWorker(task, absl::Seconds(10)));
-  ASSERT_GT(worker, 0);
+  pid_t worker = 0;
   std::vector<pid_t> children;
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while ((children = ChildrenOf(worker)).empty() && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  ASSERT_EQ(children.size(), 1u);
+  ASSERT_NO_FATAL_FAILURE(AwaitWorkerAndChild(task, &worker, &children));
   ASSERT_EQ(kill(worker, SIGKILL), 0);  // not its group: PDEATHSIG's job
   EXPECT_TRUE(WaitProcessGone(children[0], absl::Seconds(2)));
   AttemptResult result = Await(task);

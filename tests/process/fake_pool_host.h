@@ -19,6 +19,7 @@
 #include "server/functions/registry.h"
 #include "server/pools/process/process_pool.h"
 #include "tests/support/server_process.h"
+#include "tests/unit/test_util.h"  // Number(), String()
 
 namespace execd::testing {
 
@@ -164,16 +165,6 @@ class PoolFixture : public ::testing::Test {
   TaskPtr Submit(TaskPtr task) {
     queue_.Push(task);
     return task;
-  }
-  static google::protobuf::Value Number(double value) {
-    google::protobuf::Value v;
-    v.set_number_value(value);
-    return v;
-  }
-  static google::protobuf::Value String(const std::string& value) {
-    google::protobuf::Value v;
-    v.set_string_value(value);
-    return v;
   }
   AttemptResult Await(const TaskPtr& task,
                       absl::Duration timeout = absl::Seconds(30)) {
