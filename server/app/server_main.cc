@@ -134,9 +134,13 @@ int RunServer(const ServerConfig& config) {
         {{"error", std::string(pools.status().message())}});
     return 1;
   }
-  // Whatever way this function returns, the executor stops (closing queues,
-  // stopping workers) before the pools it points to are destroyed.
-  absl::Cleanup stop_executor = [&executor] { executor.Shutdown(); };
+  // Whatever way this function returns, /metrics stops reading the executor
+  // and the executor stops (closing queues, stopping workers) before the
+  // executor and the pools it points to are destroyed.
+  absl::Cleanup stop_executor = [&metrics, &executor] {
+    metrics.StopServing();
+    executor.Shutdown();
+  };
 
   OpenStreams streams;
   ExecutorService service(ServiceContext{

@@ -35,6 +35,9 @@ class PrometheusMetrics : public ExecutorMetrics {
   absl::Status Serve(const std::string& address, const Executor* executor,
                      const std::atomic<int64_t>* callback_streams);
   int port() const;
+  // Stops /metrics; the live gauges read the executor, so this must run
+  // before the executor goes.
+  void StopServing() { exposer_.reset(); }
 
   void TaskSubmitted(v1::Pool pool) override;
   void TaskRejected(absl::string_view reason) override;
