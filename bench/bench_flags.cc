@@ -15,6 +15,9 @@ ABSL_FLAG(std::string, target, "",
           "bin/execd on 127.0.0.1 for each scenario)");
 ABSL_FLAG(std::string, execd_path, "",
           "server binary to start (default: execd next to execd-bench)");
+ABSL_FLAG(std::string, serve_echo_ready_file, "",
+          "internal: serve the bare echo baseline and write its address to "
+          "this file (started by the unary scenario)");
 ABSL_FLAG(std::string, json_out, "", "also write the results here as JSON");
 ABSL_FLAG(bool, quick, false, "smoke run: small counts, seconds in total");
 ABSL_FLAG(std::string, scenarios, "",
@@ -31,12 +34,16 @@ ABSL_FLAG(int, threads, 0,
 namespace execd::bench {
 namespace {
 
-std::string DefaultExecdPath() {
+std::string SelfPath() {
   char self[4096];
   const ssize_t length = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (length <= 0) return "execd";
-  const std::string path(self, length);
-  return path.substr(0, path.rfind('/') + 1) + "execd";
+  return length <= 0 ? "" : std::string(self, length);
+}
+
+std::string DefaultExecdPath() {
+  const std::string self = SelfPath();
+  if (self.empty()) return "execd";
+  return self.substr(0, self.rfind('/') + 1) + "execd";
 }
 
 }  // namespace
@@ -49,6 +56,8 @@ absl::StatusOr<BenchConfig> ParseBenchConfig(int argc, char** argv) {
   config.target = absl::GetFlag(FLAGS_target);
   config.execd_path = absl::GetFlag(FLAGS_execd_path);
   if (config.execd_path.empty()) config.execd_path = DefaultExecdPath();
+  config.bench_path = SelfPath();
+  config.serve_echo_ready_file = absl::GetFlag(FLAGS_serve_echo_ready_file);
   config.json_out = absl::GetFlag(FLAGS_json_out);
   config.quick = absl::GetFlag(FLAGS_quick);
   config.window = absl::GetFlag(FLAGS_window);
@@ -74,7 +83,8 @@ absl::StatusOr<BenchConfig> ParseBenchConfig(int argc, char** argv) {
   if (counts.empty()) {
     counts = config.quick ? "1000,10000" : "1000,100000,1000000";
   }
-  for (absl::string_view text : absl::StrSplit(counts, ',', absl::SkipEmpty())) {
+  for (absl::string_view text :
+       absl::StrSplit(counts, ',', absl::SkipEmpty())) {
     int64_t count = 0;
     if (!absl::SimpleAtoi(text, &count) || count < 1) {
       return absl::InvalidArgumentError(

@@ -14,12 +14,16 @@ namespace execd::bench {
 struct BenchConfig {
   std::string target;      // empty: start bin/execd for each scenario
   std::string execd_path;  // the server binary to start
-  std::string json_out;    // empty: table only
-  bool quick = false;      // smoke run: small counts, short sleeps
+  std::string bench_path;  // this binary (it also serves the echo baseline)
+  // Set: serve the bare echo baseline, write its address here, wait for
+  // SIGTERM (a child of the unary scenario).
+  std::string serve_echo_ready_file;
+  std::string json_out;             // empty: table only
+  bool quick = false;               // smoke run: small counts, short sleeps
   std::set<std::string> scenarios;  // empty: all
   std::vector<int64_t> scale_counts;
-  int window = 256;        // tasks in flight per stream
-  int threads = 0;         // --threads of started servers (0: server default)
+  int window = 256;  // tasks in flight per stream
+  int threads = 0;   // --threads of started servers (0: server default)
 
   bool Wants(const std::string& scenario) const {
     return scenarios.empty() || scenarios.count(scenario) > 0;

@@ -1,10 +1,18 @@
 // execd-bench: measures execd (started here, or --target) scenario by
 // scenario, prints a table and optionally writes JSON (--json_out).
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <memory>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/bench_flags.h"
+#include "bench/echo_service.h"
 #include "bench/report.h"
 #include "bench/scenarios.h"
 
@@ -23,18 +31,45 @@ ScenarioFn FindScenario(const std::string& name) {
   return nullptr;
 }
 
+// The echo baseline as a child process: serves until SIGTERM or SIGINT.
+int ServeEcho(const std::string& ready_file) {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  // Blocked before gRPC starts its threads, so only sigwait sees them.
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  absl::StatusOr<std::unique_ptr<BenchEchoServer>> echo =
+      BenchEchoServer::Start();
+  if (!echo.ok()) {
+    std::cerr << "execd-bench: " << echo.status() << "\n";
+    return 1;
+  }
+  {
+    std::ofstream ready(ready_file + ".tmp");
+    ready << "grpc=" << (*echo)->address() << "\nmetrics=none\n";
+  }
+  std::rename((ready_file + ".tmp").c_str(), ready_file.c_str());
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   absl::StatusOr<BenchConfig> config = ParseBenchConfig(argc, argv);
   if (!config.ok()) {
     std::cerr << "execd-bench: " << config.status().message() << "\n";
     return 2;
   }
+  if (!config->serve_echo_ready_file.empty()) {
+    return ServeEcho(config->serve_echo_ready_file);
+  }
   Section report;
   DescribeMachine(SubSection(&report, "machine"));
   Section* run = SubSection(&report, "run");
   SetString(run, "mode", config->quick ? "quick" : "full");
-  SetString(run, "target", config->target.empty() ? "started bin/execd"
-                                                  : config->target);
+  SetString(run, "target",
+            config->target.empty() ? "started bin/execd" : config->target);
   SetNumber(run, "window", config->window);
   int failures = 0;
   for (const char* name : kAllScenarios) {

@@ -28,10 +28,10 @@ absl::StatusOr<MapRun> RunEchoMap(v1::Executor::Stub* stub, v1::Pool pool,
     if (result.task().state() != v1::TASK_STATE_SUCCEEDED) {
       context.TryCancel();
       reader->Finish().IgnoreError();
-      return absl::InternalError(absl::StrCat(
-          "Map item ", result.index(), " ended ",
-          v1::TaskState_Name(result.task().state()), ": ",
-          result.task().error().message()));
+      return absl::InternalError(
+          absl::StrCat("Map item ", result.index(), " ended ",
+                       v1::TaskState_Name(result.task().state()), ": ",
+                       result.task().error().message()));
     }
     ++received;
   }

@@ -43,10 +43,9 @@ class Pipeline {
       calls_[slot] = std::make_unique<Call>();
       Call* call = calls_[slot].get();
       SetDeadline(&call->context);
-      stub_->async()->Submit(&call->context, &request_, &call->response,
-                             [this, slot](grpc::Status status) {
-                               Answered(slot, status);
-                             });
+      stub_->async()->Submit(
+          &call->context, &request_, &call->response,
+          [this, slot](grpc::Status status) { Answered(slot, status); });
     }
     absl::MutexLock lock(&mu_);
     auto all_free = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {

@@ -19,7 +19,7 @@ case "$MODE" in
   perf)
     perf record -e cpu-clock -F 4000 -g -o "$OUT/perf.data" -- \
       "$BUILD/bin/execd" "${SERVER_FLAGS[@]}" 2> "$OUT/perf-record.log" &
-    BENCH_FLAGS=(--scenarios=streaming) ;;
+    BENCH_FLAGS=(--scenarios="${EXECD_PROFILE_SCENARIOS:-streaming}") ;;
   callgrind)
     valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" \
       "$BUILD/bin/execd" "${SERVER_FLAGS[@]}" 2> "$OUT/callgrind.log" &

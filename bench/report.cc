@@ -51,7 +51,8 @@ void PrintLeaves(const Section& section, const std::string& prefix,
   std::sort(keys.begin(), keys.end());
   for (const std::string& key : keys) {
     const google::protobuf::Value& value = section.fields().at(key);
-    const std::string path = prefix.empty() ? key : absl::StrCat(prefix, ".", key);
+    const std::string path =
+        prefix.empty() ? key : absl::StrCat(prefix, ".", key);
     switch (value.kind_case()) {
       case google::protobuf::Value::kStructValue:
         PrintLeaves(value.struct_value(), path, out);

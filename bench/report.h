@@ -18,7 +18,8 @@ using Section = google::protobuf::Struct;
 
 Section* SubSection(Section* parent, absl::string_view key);
 void SetNumber(Section* section, absl::string_view key, double value);
-void SetString(Section* section, absl::string_view key, absl::string_view value);
+void SetString(Section* section, absl::string_view key,
+               absl::string_view value);
 // {count, mean_us, p50_us, p99_us, p999_us, max_us} under `key`.
 void SetLatency(Section* section, absl::string_view key,
                 const LatencySummary& summary);

@@ -32,9 +32,9 @@ absl::StatusOr<v1::Task> AwaitSucceeded(v1::Executor::Stub* stub,
                         absl::StrCat("Result: ", status.error_message()));
   }
   if (task.state() != v1::TASK_STATE_SUCCEEDED) {
-    return absl::InternalError(absl::StrCat(
-        "task ", task_id, " ended ", v1::TaskState_Name(task.state()), ": ",
-        task.error().message()));
+    return absl::InternalError(absl::StrCat("task ", task_id, " ended ",
+                                            v1::TaskState_Name(task.state()),
+                                            ": ", task.error().message()));
   }
   return task;
 }
@@ -47,7 +47,7 @@ absl::StatusOr<RoundTrip> TimedRoundTrip(v1::Executor::Stub* stub,
   const absl::Time submitted = absl::Now();
   absl::StatusOr<v1::Task> task = AwaitSucceeded(stub, *task_id);
   if (!task.ok()) return task.status();
-  return RoundTrip{submitted - start, absl::Now() - start};
+  return RoundTrip{submitted - start, absl::Now() - start, *task_id};
 }
 
 }  // namespace execd::bench

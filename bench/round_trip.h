@@ -19,6 +19,7 @@ absl::StatusOr<v1::Task> AwaitSucceeded(v1::Executor::Stub* stub,
 struct RoundTrip {
   absl::Duration submit;  // Submit answered
   absl::Duration total;   // then Result answered
+  std::string task_id;
 };
 // Submit then Result of one task, timed.
 absl::StatusOr<RoundTrip> TimedRoundTrip(v1::Executor::Stub* stub,

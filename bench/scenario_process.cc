@@ -14,8 +14,8 @@
 namespace execd::bench {
 namespace {
 
-absl::Status MeasureMaps(v1::Executor::Stub* stub, v1::Pool pool,
-                         int64_t items, Section* out) {
+absl::Status MeasureMaps(v1::Executor::Stub* stub, v1::Pool pool, int64_t items,
+                         Section* out) {
   for (int32_t chunksize : {1, 16, 256}) {
     absl::StatusOr<MapRun> run = RunEchoMap(stub, pool, items, chunksize);
     if (!run.ok()) return run.status();
@@ -63,9 +63,9 @@ absl::Status RunProcessPoolScenario(const BenchConfig& config, Section* out) {
   StreamRunResult run = RunStreams(stub, streams, options);
   if (!run.status.ok()) return run.status;
   if (run.succeeded != options.tasks * streams) {
-    return absl::InternalError(absl::StrCat(
-        "process echo: ", run.succeeded, " of ", options.tasks * streams,
-        " succeeded"));
+    return absl::InternalError(absl::StrCat("process echo: ", run.succeeded,
+                                            " of ", options.tasks * streams,
+                                            " succeeded"));
   }
   Section* dispatch = SubSection(out, "stream_dispatch");
   SetNumber(dispatch, "streams", streams);

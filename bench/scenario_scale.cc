@@ -19,7 +19,8 @@ absl::StatusOr<int64_t> DelayedCount(v1::Executor::Stub* stub) {
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::GetPoolsResponse response;
-  grpc::Status status = stub->GetPools(&context, v1::GetPoolsRequest(), &response);
+  grpc::Status status =
+      stub->GetPools(&context, v1::GetPoolsRequest(), &response);
   if (!status.ok()) return absl::InternalError(status.error_message());
   int64_t delayed = 0;
   for (const v1::PoolStatus& pool : response.pools()) delayed += pool.delayed();
@@ -95,7 +96,8 @@ absl::Status RunScaleScenario(const BenchConfig& config, Section* out) {
     rss_before = SettledRss(**target);  // the echo tasks are retained too
   }
   if (first_throughput > 0) {
-    SetNumber(out, "throughput_last_vs_first", last_throughput / first_throughput);
+    SetNumber(out, "throughput_last_vs_first",
+              last_throughput / first_throughput);
   }
   return absl::OkStatus();
 }

@@ -40,8 +40,9 @@ absl::Status RunSeedScenario(const BenchConfig& config, Section* out) {
   if (!target.ok()) return target.status();
   v1::Executor::Stub* stub = (*target)->stub.get();
   if (!(*target)->started()) {
-    SetString(out, "note", "external target: its --threads is not known to "
-                           "be 5, so the sleep expectation may not hold");
+    SetString(out, "note",
+              "external target: its --threads is not known to "
+              "be 5, so the sleep expectation may not hold");
   }
 
   const double sleep_seconds = config.quick ? 0.2 : 2.0;
@@ -58,8 +59,8 @@ absl::Status RunSeedScenario(const BenchConfig& config, Section* out) {
   const int cores = std::max(1u, std::thread::hardware_concurrency());
   const int64_t n = config.Count(200000000, 2000000);
   Section* primes = SubSection(out, "primes");
-  SetString(primes, "pool", process ? "process"
-                                    : "thread (no process pool on server)");
+  SetString(primes, "pool",
+            process ? "process" : "thread (no process pool on server)");
   SetNumber(primes, "n", static_cast<double>(n));
   SetNumber(primes, "cores", cores);
   const v1::SubmitRequest request = PrimesRequest(n, pool);
@@ -72,9 +73,9 @@ absl::Status RunSeedScenario(const BenchConfig& config, Section* out) {
     Section* level = SubSection(primes, absl::StrCat("tasks_", tasks));
     SetNumber(level, "seconds", absl::ToDoubleSeconds(*batch));
     // Parallel speedup over one task alone; the ideal is min(tasks, cores).
-    SetNumber(level, "speedup",
-              tasks * absl::ToDoubleSeconds(*one) /
-                  absl::ToDoubleSeconds(*batch));
+    SetNumber(
+        level, "speedup",
+        tasks * absl::ToDoubleSeconds(*one) / absl::ToDoubleSeconds(*batch));
   }
   return absl::OkStatus();
 }

@@ -51,7 +51,8 @@ absl::Status RunStreamingScenario(const BenchConfig& config, Section* out) {
     const double client_cpu = SelfCpuSeconds();
     StreamRunResult run = RunStreams(stub, streams, options);
     if (!run.status.ok()) return run.status;
-    if (run.succeeded != run.finished || run.finished != options.tasks * streams) {
+    if (run.succeeded != run.finished ||
+        run.finished != options.tasks * streams) {
       return absl::InternalError(absl::StrCat(
           "streams=", streams, ": ", run.succeeded, " of ", run.finished,
           " finished tasks succeeded, ", options.tasks * streams, " sent"));
@@ -65,10 +66,10 @@ absl::Status RunStreamingScenario(const BenchConfig& config, Section* out) {
     if ((*target)->started()) {
       SetNumber(level, "server_cpu_us_per_task",
                 (ServerCpuSeconds(**target) - server_cpu) * 1e6 / run.finished);
-      SetNumber(level, "server_context_switches_per_task",
-                static_cast<double>((*target)->server->ContextSwitches() -
-                                    switches) /
-                    run.finished);
+      SetNumber(
+          level, "server_context_switches_per_task",
+          static_cast<double>((*target)->server->ContextSwitches() - switches) /
+              run.finished);
     }
     SetNumber(level, "client_cpu_us_per_task",
               (SelfCpuSeconds() - client_cpu) * 1e6 / run.finished);

@@ -40,23 +40,51 @@ bool Reaped(pid_t pid) {
   return waitpid(pid, &status, WNOHANG) == pid;
 }
 
+absl::StatusOr<std::string> MakeScratchDir() {
+  char dir_template[] = "/tmp/execd-bench-XXXXXX";
+  if (mkdtemp(dir_template) == nullptr) {
+    return absl::InternalError("mkdtemp failed");
+  }
+  return std::string(dir_template);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ServerLauncher>> ServerLauncher::Start(
     const std::string& execd_path, const std::vector<std::string>& flags) {
   auto server = std::make_unique<ServerLauncher>();
-  char dir_template[] = "/tmp/execd-bench-XXXXXX";
-  if (mkdtemp(dir_template) == nullptr) {
-    return absl::InternalError("mkdtemp failed");
-  }
-  server->dir_ = dir_template;
-  const std::string log_file = server->dir_ + "/server.log";
-  std::vector<std::string> argv = {
-      execd_path, "--grpc_address=127.0.0.1:0",
-      "--metrics_address=127.0.0.1:0",
-      "--ready_file=" + server->dir_ + "/ready", "--log_level=warning",
-      "--shutdown_grace=0s"};
+  absl::StatusOr<std::string> dir = MakeScratchDir();
+  if (!dir.ok()) return dir.status();
+  server->dir_ = *dir;
+  std::vector<std::string> argv = {execd_path,
+                                   "--grpc_address=127.0.0.1:0",
+                                   "--metrics_address=127.0.0.1:0",
+                                   "--ready_file=" + server->dir_ + "/ready",
+                                   "--log_level=warning",
+                                   "--shutdown_grace=0s"};
   argv.insert(argv.end(), flags.begin(), flags.end());
+  if (absl::Status status = server->Spawn(std::move(argv)); !status.ok()) {
+    return status;
+  }
+  return server;
+}
+
+absl::StatusOr<std::unique_ptr<ServerLauncher>> ServerLauncher::StartEchoServer(
+    const std::string& bench_path) {
+  auto server = std::make_unique<ServerLauncher>();
+  absl::StatusOr<std::string> dir = MakeScratchDir();
+  if (!dir.ok()) return dir.status();
+  server->dir_ = *dir;
+  if (absl::Status status = server->Spawn(
+          {bench_path, "--serve_echo_ready_file=" + server->dir_ + "/ready"});
+      !status.ok()) {
+    return status;
+  }
+  return server;
+}
+
+absl::Status ServerLauncher::Spawn(std::vector<std::string> argv) {
+  const std::string log_file = dir_ + "/server.log";
   std::vector<char*> raw_argv;
   for (std::string& arg : argv) raw_argv.push_back(arg.data());
   raw_argv.push_back(nullptr);
@@ -66,16 +94,15 @@ absl::StatusOr<std::unique_ptr<ServerLauncher>> ServerLauncher::Start(
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_file.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  const int rc = posix_spawn(&server->pid_, raw_argv[0], &actions, nullptr,
+  const int rc = posix_spawn(&pid_, raw_argv[0], &actions, nullptr,
                              raw_argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
-    server->pid_ = -1;
+    pid_ = -1;
     return absl::InternalError(
-        absl::StrCat("cannot start ", execd_path, ": errno ", rc));
+        absl::StrCat("cannot start ", argv[0], ": errno ", rc));
   }
-  if (absl::Status ready = server->WaitReady(); !ready.ok()) return ready;
-  return server;
+  return WaitReady();
 }
 
 absl::Status ServerLauncher::WaitReady() {
@@ -85,7 +112,7 @@ absl::Status ServerLauncher::WaitReady() {
     if (Reaped(pid_)) {
       pid_ = -1;
       return absl::InternalError(
-          absl::StrCat("execd exited before serving; its log:\n",
+          absl::StrCat("server exited before serving; its log:\n",
                        ReadWholeFile(dir_ + "/server.log")));
     }
     const std::string text = ReadWholeFile(ready_file);
@@ -101,7 +128,7 @@ absl::Status ServerLauncher::WaitReady() {
     grpc_address_.clear();
     absl::SleepFor(absl::Milliseconds(20));
   }
-  return absl::DeadlineExceededError("execd did not write its ready file");
+  return absl::DeadlineExceededError("server did not write its ready file");
 }
 
 absl::StatusOr<int64_t> ServerLauncher::RssBytes() const {

@@ -18,6 +18,10 @@ class ServerLauncher {
  public:
   static absl::StatusOr<std::unique_ptr<ServerLauncher>> Start(
       const std::string& execd_path, const std::vector<std::string>& flags);
+  // `bench_path --serve_echo_ready_file=...`: the bare gRPC echo in a
+  // process of its own, laid out like execd against the bench client.
+  static absl::StatusOr<std::unique_ptr<ServerLauncher>> StartEchoServer(
+      const std::string& bench_path);
   ServerLauncher() = default;  // use Start
   ~ServerLauncher();
   ServerLauncher(const ServerLauncher&) = delete;
@@ -34,6 +38,9 @@ class ServerLauncher {
   int64_t ContextSwitches() const;
 
  private:
+  // Spawns argv[0] with stdout/stderr to the log in dir_ and waits for the
+  // ready file.
+  absl::Status Spawn(std::vector<std::string> argv);
   absl::Status WaitReady();
   void Stop();
 

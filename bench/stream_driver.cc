@@ -105,9 +105,9 @@ void SubmitStreamDriver::OnReadDone(bool ok) {
 void SubmitStreamDriver::OnDone(const grpc::Status& status) {
   absl::MutexLock lock(&mu_);
   if (!status.ok() && result_.status.ok()) {
-    result_.status = absl::Status(static_cast<absl::StatusCode>(
-                                      status.error_code()),
-                                  status.error_message());
+    result_.status =
+        absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                     status.error_message());
   }
   result_.elapsed = last_finished_ - start_;
   done_ = true;

@@ -16,7 +16,7 @@ namespace execd::bench {
 struct StreamRunOptions {
   v1::SubmitRequest request;  // sent `tasks` times
   int64_t tasks = 0;
-  int window = 256;           // written but not yet FINISHED, at most
+  int window = 256;  // written but not yet FINISHED, at most
   absl::Duration deadline = absl::Seconds(120);
 };
 

@@ -15,8 +15,7 @@ namespace execd {
 class TaskObserver {
  public:
   virtual ~TaskObserver() = default;
-  virtual bool OnTaskEvent(v1::TaskEvent::Kind kind,
-                           const TaskSnapshot& task) = 0;
+  virtual bool OnTaskEvent(const TaskEventPtr& event) = 0;
   virtual void Kick() {}
 };
 

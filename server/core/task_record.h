@@ -16,8 +16,9 @@ namespace execd {
 struct FunctionSpec;
 class TaskObserver;
 
-// A read-only copy of a task, shared by every observer of one event.
-using TaskSnapshot = std::shared_ptr<const v1::Task>;
+// One task event (kind, a copy of the task, its request id), built once and
+// shared read-only by every observer and stream that reports it.
+using TaskEventPtr = std::shared_ptr<const v1::TaskEvent>;
 
 inline bool IsTerminal(v1::TaskState state) {
   return state == v1::TASK_STATE_SUCCEEDED || state == v1::TASK_STATE_FAILED ||

@@ -34,6 +34,14 @@ bool MatchesFilter(const v1::Task& task, const v1::ListTasksRequest& request) {
   return true;
 }
 
+TaskEventPtr MakeEvent(v1::TaskEvent::Kind kind, const v1::Task& task) {
+  auto event = std::make_shared<v1::TaskEvent>();
+  event->set_kind(kind);
+  *event->mutable_task() = task;
+  event->set_request_id(task.request_id());
+  return event;
+}
+
 }  // namespace
 
 TaskStore::TaskStore(Options options, uint64_t instance_id)
@@ -194,13 +202,11 @@ void TaskStore::NotifyLocked(TaskRecord& task, v1::TaskEvent::Kind kind,
                              Kicks& kicks) {
   if (task.watchers.empty() && all_watchers_.empty()) return;
   const bool started = kind == v1::TaskEvent::KIND_STARTED;
-  TaskSnapshot snapshot;  // copied once, and only if someone wants it
+  TaskEventPtr event;  // built once, and only if someone wants it
   auto deliver = [&](const TaskRecord::Watch& watch) {
     if (started && !watch.include_started) return;
-    if (snapshot == nullptr) {
-      snapshot = std::make_shared<const v1::Task>(task.task);
-    }
-    if (watch.observer->OnTaskEvent(kind, snapshot)) {
+    if (event == nullptr) event = MakeEvent(kind, task.task);
+    if (watch.observer->OnTaskEvent(event)) {
       kicks.push_back(watch.observer);
     }
   };
@@ -247,14 +253,12 @@ absl::StatusOr<uint64_t> TaskStore::Watch(
     id = next_watch_id_++;
     const v1::TaskState state = task->task.state();
     if (IsTerminal(state)) {
-      kick =
-          observer->OnTaskEvent(v1::TaskEvent::KIND_FINISHED,
-                                std::make_shared<const v1::Task>(task->task));
+      kick = observer->OnTaskEvent(
+          MakeEvent(v1::TaskEvent::KIND_FINISHED, task->task));
     } else {
       if (include_started && state == v1::TASK_STATE_RUNNING) {
-        kick =
-            observer->OnTaskEvent(v1::TaskEvent::KIND_STARTED,
-                                  std::make_shared<const v1::Task>(task->task));
+        kick = observer->OnTaskEvent(
+            MakeEvent(v1::TaskEvent::KIND_STARTED, task->task));
       }
       task->watchers.push_back({observer, include_started, id});
     }

@@ -11,13 +11,9 @@ class CallbackReactor::Observer : public TaskObserver {
   Observer(std::shared_ptr<StreamOutbox<v1::TaskEvent>> outbox, int64_t awaited)
       : outbox_(std::move(outbox)), awaited_(awaited) {}
 
-  bool OnTaskEvent(v1::TaskEvent::Kind kind,
-                   const TaskSnapshot& task) override {
-    v1::TaskEvent event;
-    event.set_kind(kind);
-    *event.mutable_task() = *task;
-    bool kick = outbox_->Push(std::move(event));
-    if (kind == v1::TaskEvent::KIND_FINISHED && awaited_ > 0 &&
+  bool OnTaskEvent(const TaskEventPtr& event) override {
+    bool kick = outbox_->Push(event);
+    if (event->kind() == v1::TaskEvent::KIND_FINISHED && awaited_ > 0 &&
         awaited_.fetch_sub(1) == 1) {
       kick = outbox_->Close(grpc::Status::OK) || kick;
     }
@@ -67,9 +63,10 @@ CallbackReactor::CallbackReactor(const ServiceContext& service,
     for (const TaskPtr& task : tasks) {
       v1::Task snapshot = store.Snapshot(*task);
       if (!IsTerminal(snapshot.state())) continue;
-      v1::TaskEvent event;
-      event.set_kind(v1::TaskEvent::KIND_FINISHED);
-      *event.mutable_task() = std::move(snapshot);
+      auto event = std::make_shared<v1::TaskEvent>();
+      event->set_kind(v1::TaskEvent::KIND_FINISHED);
+      event->set_request_id(snapshot.request_id());
+      *event->mutable_task() = std::move(snapshot);
       outbox_->Push(std::move(event));
     }
     Launch();

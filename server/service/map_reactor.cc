@@ -26,20 +26,19 @@ class MapReactor::Collector : public TaskObserver {
     }
   }
 
-  bool OnTaskEvent(v1::TaskEvent::Kind kind,
-                   const TaskSnapshot& task) override {
-    if (kind != v1::TaskEvent::KIND_FINISHED) return false;
+  bool OnTaskEvent(const TaskEventPtr& event) override {
+    if (event->kind() != v1::TaskEvent::KIND_FINISHED) return false;
     absl::MutexLock lock(&mu_);
-    auto it = index_of_.find(task->task_id());
+    auto it = index_of_.find(event->task().task_id());
     if (it == index_of_.end()) return false;
     const int64_t index = it->second;
     bool kick = false;
     if (unordered_) {
-      kick = Emit(index, *task);
+      kick = Emit(index, event->task());
     } else {
-      finished_[index] = task;
+      finished_[index] = event;
       while (next_ < total_ && finished_[next_] != nullptr) {
-        kick = Emit(next_, *finished_[next_]) || kick;
+        kick = Emit(next_, finished_[next_]->task()) || kick;
         finished_[next_].reset();
         ++next_;
       }
@@ -51,9 +50,9 @@ class MapReactor::Collector : public TaskObserver {
 
  private:
   bool Emit(int64_t index, const v1::Task& task) {
-    v1::MapResult result;
-    result.set_index(index);
-    *result.mutable_task() = task;
+    auto result = std::make_shared<v1::MapResult>();
+    result->set_index(index);
+    *result->mutable_task() = task;
     return outbox_->Push(std::move(result));
   }
 
@@ -62,7 +61,7 @@ class MapReactor::Collector : public TaskObserver {
   const int64_t total_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, int64_t> index_of_;  // fixed after ctor
-  std::vector<TaskSnapshot> finished_ ABSL_GUARDED_BY(mu_);
+  std::vector<TaskEventPtr> finished_ ABSL_GUARDED_BY(mu_);
   int64_t next_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t emitted_ ABSL_GUARDED_BY(mu_) = 0;
 };

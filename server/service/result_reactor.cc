@@ -28,25 +28,28 @@ class ResultReactor::Waiter : public TaskObserver {
   Waiter(ResultReactor* reactor, v1::Task* response)
       : reactor_(reactor), response_(response) {}
 
-  bool OnTaskEvent(v1::TaskEvent::Kind kind,
-                   const TaskSnapshot& task) override {
-    if (kind != v1::TaskEvent::KIND_FINISHED) return false;
+  bool OnTaskEvent(const TaskEventPtr& event) override {
+    if (event->kind() != v1::TaskEvent::KIND_FINISHED) return false;
     absl::MutexLock lock(&mu_);
-    terminal_ = task;
+    terminal_ = event;
     return true;
   }
   void Kick() override {
     absl::MutexLock lock(&mu_);
     if (armed_ && terminal_ != nullptr) {
-      FinishLocked(*terminal_, grpc::Status::OK);
+      FinishLocked(terminal_->task(), grpc::Status::OK);
     }
+  }
+  bool ended() {
+    absl::MutexLock lock(&mu_);
+    return terminal_ != nullptr;
   }
   // Until armed (the reactor's constructor is done) events only record.
   void Arm() {
     absl::MutexLock lock(&mu_);
     armed_ = true;
     if (terminal_ != nullptr) {
-      FinishLocked(*terminal_, grpc::Status::OK);
+      FinishLocked(terminal_->task(), grpc::Status::OK);
     } else if (expired_.has_value()) {
       FinishLocked(*expired_, grpc::Status::OK);
     } else if (cancelled_) {
@@ -61,7 +64,8 @@ class ResultReactor::Waiter : public TaskObserver {
       expired_ = current;
       return;
     }
-    FinishLocked(terminal_ != nullptr ? *terminal_ : current, grpc::Status::OK);
+    FinishLocked(terminal_ != nullptr ? terminal_->task() : current,
+                 grpc::Status::OK);
   }
   void Cancelled() {
     absl::MutexLock lock(&mu_);
@@ -81,7 +85,7 @@ class ResultReactor::Waiter : public TaskObserver {
   absl::Mutex mu_;
   ResultReactor* reactor_;
   v1::Task* response_;
-  TaskSnapshot terminal_ ABSL_GUARDED_BY(mu_);
+  TaskEventPtr terminal_ ABSL_GUARDED_BY(mu_);
   std::optional<v1::Task> expired_ ABSL_GUARDED_BY(mu_);
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool armed_ ABSL_GUARDED_BY(mu_) = false;
@@ -117,7 +121,8 @@ ResultReactor::ResultReactor(const ServiceContext& service,
   }
   TaskStore& store = service_.executor->store();
   watch_id_ = store.Watch(task_, waiter_, /*include_started=*/false).value();
-  if (wait_until < absl::InfiniteFuture()) {
+  // A task that already ended answers at once: no timer to arm and cancel.
+  if (wait_until < absl::InfiniteFuture() && !waiter_->ended()) {
     timer_id_ = service_.executor->timers().Schedule(
         wait_until, [waiter = waiter_, task = task_, &store] {
           waiter->Expire(store.Snapshot(*task));

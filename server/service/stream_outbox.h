@@ -3,6 +3,7 @@
 
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,9 +20,12 @@ namespace execd {
 // Push; Kick, called without other locks, starts the next write or the
 // Finish. A reader too slow to keep the buffer under its bound gets the
 // stream ended with RESOURCE_EXHAUSTED instead of stalling the executor.
+// Messages are shared and read-only: one task event built by the store goes
+// to every stream reporting it without a copy per stream.
 template <typename Message>
 class StreamOutbox {
  public:
+  using MessagePtr = std::shared_ptr<const Message>;
   using StartWrite = std::function<void(const Message*)>;
   using Finish = std::function<void(grpc::Status)>;
 
@@ -35,7 +39,7 @@ class StreamOutbox {
   }
 
   // Returns true when the caller should Kick after releasing its locks.
-  bool Push(Message message) {
+  bool Push(MessagePtr message) {
     absl::MutexLock lock(&mu_);
     if (closing_.has_value() || finished_) return false;
     if (buffer_.size() >= max_buffered_) {
@@ -72,7 +76,7 @@ class StreamOutbox {
         in_flight_ = std::move(buffer_.front());
         buffer_.pop_front();
         writing_ = true;
-        next = &in_flight_;
+        next = in_flight_.get();
         start_write = start_write_;
       } else if (closing_.has_value() || broken_) {
         finished_ = true;
@@ -118,8 +122,8 @@ class StreamOutbox {
   const size_t max_buffered_;
   const std::string resume_hint_;
   mutable absl::Mutex mu_;
-  std::deque<Message> buffer_ ABSL_GUARDED_BY(mu_);
-  Message in_flight_;  // owned by the write in flight (writing_ == true)
+  std::deque<MessagePtr> buffer_ ABSL_GUARDED_BY(mu_);
+  MessagePtr in_flight_;  // held for the write in flight (writing_ == true)
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool broken_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;

@@ -14,13 +14,8 @@ class SubmitStreamReactor::Observer : public TaskObserver {
   explicit Observer(std::shared_ptr<StreamOutbox<v1::TaskEvent>> outbox)
       : outbox_(std::move(outbox)) {}
 
-  bool OnTaskEvent(v1::TaskEvent::Kind kind,
-                   const TaskSnapshot& task) override {
-    v1::TaskEvent event;
-    event.set_kind(kind);
-    *event.mutable_task() = *task;
-    event.set_request_id(task->request_id());
-    bool kick = outbox_->Push(std::move(event));
+  bool OnTaskEvent(const TaskEventPtr& event) override {
+    bool kick = outbox_->Push(event);
     return Release() || kick;
   }
   void Kick() override { outbox_->Kick(); }
@@ -61,23 +56,23 @@ void SubmitStreamReactor::OnReadDone(bool ok) {
   absl::StatusOr<Executor::Submitted> submitted =
       service_.executor->Submit(std::move(request_), owner_);
   request_.Clear();
-  v1::TaskEvent event;
-  event.set_request_id(request_id);
+  auto event = std::make_shared<v1::TaskEvent>();
+  event->set_request_id(request_id);
   if (!submitted.ok()) {
-    event.set_kind(v1::TaskEvent::KIND_REJECTED);
-    event.set_code(static_cast<int>(submitted.status().code()));
-    event.set_message(std::string(submitted.status().message()));
+    event->set_kind(v1::TaskEvent::KIND_REJECTED);
+    event->set_code(static_cast<int>(submitted.status().code()));
+    event->set_message(std::string(submitted.status().message()));
     if (outbox_->Push(std::move(event))) outbox_->Kick();
     if (!outbox_->closed()) StartRead(&request_);
     return;
   }
   const TaskPtr& task = submitted->task;
-  event.set_kind(v1::TaskEvent::KIND_ACCEPTED);
+  event->set_kind(v1::TaskEvent::KIND_ACCEPTED);
   if (submitted->duplicate) {
-    *event.mutable_task() = service_.executor->store().Snapshot(*task);
+    *event->mutable_task() = service_.executor->store().Snapshot(*task);
   } else {
     // Fields fixed at Submit: no lock, no copy of the whole task.
-    v1::Task* accepted = event.mutable_task();
+    v1::Task* accepted = event->mutable_task();
     accepted->set_task_id(task->task.task_id());
     accepted->set_function(task->function->name);
     accepted->set_pool(task->pool);

@@ -1,6 +1,8 @@
 #include "server/core/task_queue.h"
 
+#include <algorithm>
 #include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -91,6 +93,39 @@ TEST(TaskQueueTest, GroupFollowersRespectMax) {
   for (uint64_t seq = 1; seq <= 5; ++seq) queue.Push(MakeTask(seq, 0, 3));
   EXPECT_EQ(queue.PopGroupFollowers(3, 2).size(), 2u);
   EXPECT_EQ(queue.size(), 3u);
+}
+
+// One spinner and sleeping workers share the pushes: a lost wake-up would
+// leave a task queued with every worker asleep.
+TEST(TaskQueueTest, SpinningAndSleepingWorkersTakeEveryTaskOnce) {
+  constexpr int kWorkers = 4;
+  constexpr uint64_t kTasks = 20000;
+  TaskQueue queue;
+  std::vector<std::vector<uint64_t>> taken(kWorkers);
+  std::vector<std::thread> workers;
+  for (int i = 0; i < kWorkers; ++i) {
+    workers.emplace_back([&queue, &taken, i] {
+      while (TaskPtr task = queue.Pop()) taken[i].push_back(task->seq);
+    });
+  }
+  for (uint64_t seq = 1; seq <= kTasks; ++seq) {
+    queue.Push(MakeTask(seq, 0));
+    // Bursts and gaps longer than the spin, so workers do fall asleep.
+    if (seq % 1000 == 0) absl::SleepFor(TaskQueue::kSpinBeforeSleep * 4);
+  }
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (queue.size() > 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  EXPECT_EQ(queue.size(), 0u) << "tasks left queued with workers asleep";
+  queue.Close();
+  for (std::thread& worker : workers) worker.join();
+  std::vector<uint64_t> all;
+  for (const auto& seqs : taken)
+    all.insert(all.end(), seqs.begin(), seqs.end());
+  std::sort(all.begin(), all.end());
+  ASSERT_EQ(all.size(), kTasks);
+  for (uint64_t i = 0; i < kTasks; ++i) EXPECT_EQ(all[i], i + 1);
 }
 
 }  // namespace

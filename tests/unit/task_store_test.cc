@@ -36,10 +36,9 @@ AttemptResult Failed() {
 
 class RecordingObserver : public TaskObserver {
  public:
-  bool OnTaskEvent(v1::TaskEvent::Kind kind,
-                   const TaskSnapshot& task) override {
+  bool OnTaskEvent(const TaskEventPtr& event) override {
     absl::MutexLock lock(&mu_);
-    events_.push_back({kind, task->state()});
+    events_.push_back({event->kind(), event->task().state()});
     return true;
   }
   void Kick() override { kicks_.fetch_add(1); }
