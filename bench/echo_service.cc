@@ -1,9 +1,84 @@
 #include "bench/echo_service.h"
 
+#include <deque>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "bench/target.h"
 
 namespace execd::bench {
+namespace {
+
+// Answers each request twice, one write in flight at a time (the callback
+// API allows no more), like execd's stream outbox.
+class EchoStreamReactor
+    : public grpc::ServerBidiReactor<EchoMessage, EchoMessage> {
+ public:
+  EchoStreamReactor() { StartRead(&request_); }
+
+  void OnReadDone(bool ok) override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (ok) {
+        pending_.push_back(request_);
+        pending_.push_back(request_);
+      } else {
+        reads_done_ = true;
+      }
+    }
+    WriteNext();
+    if (ok) StartRead(&request_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok) broken_ = true;
+    }
+    WriteNext();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void WriteNext() {
+    bool write = false;
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (writing_ || finished_) return;
+      if (!pending_.empty() && !broken_) {
+        in_flight_ = std::move(pending_.front());
+        pending_.pop_front();
+        writing_ = write = true;
+      } else if (reads_done_ || broken_) {
+        finished_ = finish = true;
+      }
+    }
+    if (write) StartWrite(&in_flight_);
+    if (finish) Finish(grpc::Status::OK);
+  }
+
+  EchoMessage request_;  // owned by the read in flight
+  absl::Mutex mu_;
+  std::deque<EchoMessage> pending_ ABSL_GUARDED_BY(mu_);
+  EchoMessage in_flight_;  // owned by the write in flight
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool broken_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+grpc::ServerBidiReactor<EchoMessage, EchoMessage>*
+BenchEchoServer::Service::EchoStream(grpc::CallbackServerContext*) {
+  // gRPC owns reactors through a raw pointer; OnDone deletes it.
+  return new EchoStreamReactor();
+}
 
 grpc::ServerUnaryReactor* BenchEchoServer::Service::Echo(
     grpc::CallbackServerContext* context, const EchoMessage* request,

@@ -10,8 +10,9 @@
 
 namespace execd::bench {
 
-// A bare gRPC echo (callback API) on 127.0.0.1, inside execd-bench: the
-// floor any unary round trip on this machine can reach.
+// A bare gRPC echo (callback API) on 127.0.0.1, served by execd-bench: the
+// floor any unary round trip, or SubmitStream's message pattern, can reach
+// on this machine.
 class BenchEchoServer {
  public:
   static absl::StatusOr<std::unique_ptr<BenchEchoServer>> Start();
@@ -24,6 +25,8 @@ class BenchEchoServer {
     grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
                                    const EchoMessage* request,
                                    EchoMessage* response) override;
+    grpc::ServerBidiReactor<EchoMessage, EchoMessage>* EchoStream(
+        grpc::CallbackServerContext* context) override;
   };
 
   Service service_;

@@ -5,7 +5,9 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "bench/echo_service.h"
 #include "bench/scenarios.h"
+#include "bench/server_launcher.h"
 #include "bench/stream_driver.h"
 #include "bench/target.h"
 
@@ -76,6 +78,26 @@ absl::Status RunStreamingScenario(const BenchConfig& config, Section* out) {
     best = std::max(best, run.tasks_per_second());
   }
   SetNumber(out, "best_tasks_per_second", best);
+
+  // The bare gRPC floor of the same pattern (a request in, two replies out)
+  // against the echo server in a process of its own.
+  absl::StatusOr<std::unique_ptr<ServerLauncher>> echo_process =
+      ServerLauncher::StartEchoServer(config.bench_path);
+  if (!echo_process.ok()) return echo_process.status();
+  std::unique_ptr<BenchEcho::Stub> echo =
+      BenchEcho::NewStub(MakeChannel((*echo_process)->grpc_address()));
+  double best_echo = 0;
+  for (int streams : {1, 4, 16}) {
+    options.tasks = total / streams;
+    StreamRunResult run = RunEchoStreams(echo.get(), streams, options);
+    if (!run.status.ok()) return run.status;
+    Section* level =
+        SubSection(out, absl::StrCat("bare_grpc_echo_streams_", streams));
+    SetNumber(level, "requests_per_second", run.tasks_per_second());
+    best_echo = std::max(best_echo, run.tasks_per_second());
+  }
+  SetNumber(out, "bare_grpc_echo_best_requests_per_second", best_echo);
+  if (best_echo > 0) SetNumber(out, "best_vs_bare_grpc_echo", best / best_echo);
   return absl::OkStatus();
 }
 

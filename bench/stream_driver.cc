@@ -3,9 +3,6 @@
 #include <memory>
 #include <vector>
 
-#include "absl/time/clock.h"
-#include "bench/target.h"
-
 namespace execd::bench {
 namespace {
 
@@ -14,131 +11,86 @@ absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
          absl::Nanoseconds(timestamp.nanos());
 }
 
-}  // namespace
+// SubmitStream: a request is settled by its FINISHED or REJECTED event.
+class SubmitStreamDriver
+    : public PipelinedStream<v1::SubmitRequest, v1::TaskEvent> {
+ public:
+  using PipelinedStream::PipelinedStream;
 
-SubmitStreamDriver::SubmitStreamDriver(v1::Executor::Stub* stub,
-                                       StreamRunOptions options)
-    : stub_(stub), options_(std::move(options)) {
-  result_.finished_after_end.Reserve(options_.tasks);
-}
-
-void SubmitStreamDriver::Start() {
-  SetDeadline(&context_, options_.deadline);
-  stub_->async()->SubmitStream(&context_, this);
-  Next next;
-  {
-    absl::MutexLock lock(&mu_);
-    start_ = absl::Now();
-    next = DecideLocked();
-  }
-  StartRead(&event_);
-  Act(next);
-  StartCall();
-}
-
-SubmitStreamDriver::Next SubmitStreamDriver::DecideLocked() {
-  if (writing_ || writes_done_ || broken_) return Next::kNothing;
-  if (written_ == options_.tasks) {
-    writes_done_ = true;
-    return Next::kWritesDone;
-  }
-  if (written_ - settled_ >= options_.window) return Next::kNothing;
-  writing_ = true;
-  ++written_;
-  return Next::kWrite;
-}
-
-void SubmitStreamDriver::Act(Next next) {
-  // The request never changes, so one message serves every write.
-  if (next == Next::kWrite) StartWrite(&options_.request);
-  if (next == Next::kWritesDone) StartWritesDone();
-}
-
-void SubmitStreamDriver::OnWriteDone(bool ok) {
-  Next next;
-  {
-    absl::MutexLock lock(&mu_);
-    writing_ = false;
-    if (!ok) broken_ = true;
-    next = DecideLocked();
-  }
-  Act(next);
-}
-
-void SubmitStreamDriver::OnReadDone(bool ok) {
-  if (!ok) return;  // the stream ended; OnDone follows
-  const absl::Time now = absl::Now();
-  Next next;
-  {
-    absl::MutexLock lock(&mu_);
-    switch (event_.kind()) {
+ protected:
+  bool Account(const v1::TaskEvent& event, absl::Time now,
+               StreamRunResult& result) override {
+    switch (event.kind()) {
       case v1::TaskEvent::KIND_ACCEPTED:
-        ++result_.accepted;
-        break;
+        ++result.accepted;
+        return false;
       case v1::TaskEvent::KIND_REJECTED:
-        ++result_.rejected;
-        ++settled_;
-        if (result_.status.ok()) {
-          result_.status = absl::Status(
-              static_cast<absl::StatusCode>(event_.code()), event_.message());
+        ++result.rejected;
+        if (result.status.ok()) {
+          result.status = absl::Status(
+              static_cast<absl::StatusCode>(event.code()), event.message());
         }
-        break;
+        return true;
       case v1::TaskEvent::KIND_FINISHED:
-        ++result_.finished;
-        ++settled_;
-        if (event_.task().state() == v1::TASK_STATE_SUCCEEDED) {
-          ++result_.succeeded;
+        ++result.finished;
+        if (event.task().state() == v1::TASK_STATE_SUCCEEDED) {
+          ++result.succeeded;
         }
-        result_.finished_after_end.Add(now -
-                                       FromTimestamp(event_.task().end_time()));
-        last_finished_ = now;
-        break;
+        result.finished_after_end.Add(now -
+                                      FromTimestamp(event.task().end_time()));
+        return true;
       default:
-        break;
+        return false;
     }
-    next = DecideLocked();
   }
-  StartRead(&event_);
-  Act(next);
-}
+};
 
-void SubmitStreamDriver::OnDone(const grpc::Status& status) {
-  absl::MutexLock lock(&mu_);
-  if (!status.ok() && result_.status.ok()) {
-    result_.status =
-        absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                     status.error_message());
+// EchoStream: every second reply settles a request.
+class EchoStreamDriver : public PipelinedStream<EchoMessage, EchoMessage> {
+ public:
+  using PipelinedStream::PipelinedStream;
+
+ protected:
+  bool Account(const EchoMessage&, absl::Time,
+               StreamRunResult& result) override {
+    if (++replies_ % 2 != 0) return false;
+    ++result.finished;
+    ++result.succeeded;
+    return true;
   }
-  result_.elapsed = last_finished_ - start_;
-  done_ = true;
-}
 
-StreamRunResult SubmitStreamDriver::Wait() {
-  absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(&done_));
-  return std::move(result_);
-}
+ private:
+  int64_t replies_ = 0;  // only touched under the driver's lock
+};
+
+}  // namespace
 
 StreamRunResult RunStreams(v1::Executor::Stub* stub, int streams,
                            const StreamRunOptions& options) {
   std::vector<std::unique_ptr<SubmitStreamDriver>> drivers;
   for (int i = 0; i < streams; ++i) {
-    drivers.push_back(std::make_unique<SubmitStreamDriver>(stub, options));
+    drivers.push_back(std::make_unique<SubmitStreamDriver>(
+        options.request, options.tasks, options.window, options.deadline));
   }
-  const absl::Time start = absl::Now();
-  for (auto& driver : drivers) driver->Start();
-  StreamRunResult total;
-  for (auto& driver : drivers) {
-    StreamRunResult one = driver->Wait();
-    total.accepted += one.accepted;
-    total.rejected += one.rejected;
-    total.finished += one.finished;
-    total.succeeded += one.succeeded;
-    total.finished_after_end.Merge(one.finished_after_end);
-    if (total.status.ok()) total.status = one.status;
+  return RunAll(drivers, [stub](grpc::ClientContext* context,
+                                SubmitStreamDriver::PipelinedStream* driver) {
+    stub->async()->SubmitStream(context, driver);
+  });
+}
+
+StreamRunResult RunEchoStreams(BenchEcho::Stub* stub, int streams,
+                               const StreamRunOptions& options) {
+  EchoMessage request;
+  request.set_payload(options.request.SerializeAsString());
+  std::vector<std::unique_ptr<EchoStreamDriver>> drivers;
+  for (int i = 0; i < streams; ++i) {
+    drivers.push_back(std::make_unique<EchoStreamDriver>(
+        request, options.tasks, options.window, options.deadline));
   }
-  total.elapsed = absl::Now() - start;
-  return total;
+  return RunAll(drivers, [stub](grpc::ClientContext* context,
+                                EchoStreamDriver::PipelinedStream* driver) {
+    stub->async()->EchoStream(context, driver);
+  });
 }
 
 }  // namespace execd::bench
