@@ -31,6 +31,10 @@ class WorkerPool {
   // worker (and counts a restart with `reason`).
   virtual void Abort(const TaskRecord& task, const CancellationToken* attempt,
                      AbortReason reason) = 0;
+  // `task` ended while still pending but no longer in the queue: a worker
+  // has taken it without beginning it (a process worker's batch). The pool
+  // makes sure it never runs.
+  virtual void Withdraw(const TaskRecord& task, AbortReason reason) {}
   virtual WorkerCounts Counts() const = 0;
   // Called after the queue is closed; returns when every worker is gone.
   virtual void Stop() = 0;
