@@ -59,7 +59,7 @@ int WorkerLoop::Run() {
       } else {
         break;  // fenced: the server is about to kill this process
       }
-      if (!Send(reply)) return 0;
+      if (!SendDone(reply)) return 0;
     }
   }
 }
@@ -100,21 +100,34 @@ void WorkerLoop::RunCall(const v1::worker::WorkerCall& call,
   done->set_ok(true);
   *done->mutable_result() = std::move(outcome->result);
   *done->mutable_output() = std::move(outcome->output);
-  const size_t size = done->ByteSizeLong();
-  if (size > config_->max_frame_bytes) {
+}
+
+bool WorkerLoop::SendDone(WorkerReply& reply) {
+  absl::Status encoded = EncodeFrameTo(reply, config_->max_frame_bytes, &out_);
+  if (absl::IsResourceExhausted(encoded)) {
+    // Sized once, by the encoding: only a result too big for a frame pays
+    // for a second pass.
+    WorkerReply::CallDone* done = reply.mutable_done();
+    const size_t size = done->ByteSizeLong();
+    std::string task_id = std::move(*done->mutable_task_id());
     done->Clear();
-    done->set_task_id(call.task_id());
-    SetError(absl::ResourceExhaustedError(absl::StrCat(
-                 "the result and output of ", size,
-                 " bytes exceed the worker frame limit of ",
-                 config_->max_frame_bytes, " bytes")),
+    done->set_task_id(std::move(task_id));
+    SetError(absl::ResourceExhaustedError(
+                 absl::StrCat("the result and output of ", size,
+                              " bytes exceed the worker frame limit of ",
+                              config_->max_frame_bytes, " bytes")),
              *done);
+    encoded = EncodeFrameTo(reply, config_->max_frame_bytes, &out_);
   }
+  return Write(encoded);
 }
 
 bool WorkerLoop::Send(const WorkerReply& reply) {
-  absl::Status written =
-      EncodeFrameTo(reply, config_->max_frame_bytes, &out_);
+  return Write(EncodeFrameTo(reply, config_->max_frame_bytes, &out_));
+}
+
+bool WorkerLoop::Write(absl::Status encoded) {
+  absl::Status written = std::move(encoded);
   if (written.ok()) written = WriteAll(config_->socket_fd, out_);
   if (!written.ok() && !absl::IsUnavailable(written)) {
     fprintf(stderr, "execd-worker %d: cannot send a reply: %s\n", getpid(),

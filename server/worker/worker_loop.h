@@ -29,7 +29,12 @@ class WorkerLoop {
   // Runs `call` and fills `done` (cleared first).
   void RunCall(const v1::worker::WorkerCall& call,
                v1::worker::WorkerReply::CallDone* done) const;
+  // Sends a CallDone reply; a result too big for a frame goes as that
+  // error instead. False if the server is gone.
+  bool SendDone(v1::worker::WorkerReply& reply);
   bool Send(const v1::worker::WorkerReply& reply);
+  // Writes out_ (just encoded, with status `encoded`).
+  bool Write(absl::Status encoded);
 
   const WorkerConfig* config_;
   const FunctionRegistry* registry_;

@@ -291,8 +291,7 @@ TEST_F(ProcessPoolTest, AbortMidBatchRequeuesTheTasksBehind) {
   for (int i = 0; i < 3; ++i) {
     AttemptResult result = Await(behind[i]);
     ASSERT_TRUE(result.ok) << result.error.message();
-    EXPECT_NE(PidOfWorker(host_.WaitWorker(behind[i], absl::Seconds(1))),
-              pid);
+    EXPECT_NE(PidOfWorker(host_.WaitWorker(behind[i], absl::Seconds(1))), pid);
   }
   EXPECT_THAT(host_.restarts(), ::testing::ElementsAre("cancel"));
 }

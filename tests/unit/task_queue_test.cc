@@ -74,11 +74,12 @@ TEST(TaskQueueTest, PopWithTimeoutGivesUp) {
 std::vector<uint64_t> PopBatchSeqs(TaskQueue& queue, int max_chunk,
                                    int max_plain, int sharers) {
   std::vector<uint64_t> claimed;
-  std::vector<TaskPtr> batch = queue.PopBatch(
-      absl::ZeroDuration(), max_chunk, max_plain, sharers,
-      [&claimed](const std::vector<TaskPtr>& tasks) {
-        for (const TaskPtr& task : tasks) claimed.push_back(task->seq);
-      });
+  std::vector<TaskPtr> batch =
+      queue.PopBatch(absl::ZeroDuration(), max_chunk, max_plain, sharers,
+                     [&claimed](const std::vector<TaskPtr>& tasks) {
+                       for (const TaskPtr& task : tasks)
+                         claimed.push_back(task->seq);
+                     });
   std::vector<uint64_t> seqs;
   for (const TaskPtr& task : batch) seqs.push_back(task->seq);
   EXPECT_EQ(seqs, claimed);

@@ -33,9 +33,9 @@ uint8_t* WriteHead(uint32_t tag, size_t length, uint8_t* out) {
 }
 
 uint8_t* WriteBytes(uint32_t tag, const std::string& bytes, uint8_t* out) {
-  return CodedOutputStream::WriteRawToArray(
-      bytes.data(), static_cast<int>(bytes.size()),
-      WriteHead(tag, bytes.size(), out));
+  return CodedOutputStream::WriteRawToArray(bytes.data(),
+                                            static_cast<int>(bytes.size()),
+                                            WriteHead(tag, bytes.size(), out));
 }
 
 // The sizes one call needs, computed once (ByteSizeLong also caches the

@@ -64,7 +64,6 @@ absl::Status WriteAll(int fd, absl::string_view data) {
   return absl::OkStatus();
 }
 
-
 absl::StatusOr<std::string> EncodeFrame(
     const google::protobuf::MessageLite& message, size_t max_frame_bytes) {
   std::string frame;
@@ -205,9 +204,9 @@ absl::Status FrameReader::Read(google::protobuf::MessageLite* message) {
   start_ += frame_size;
   if (start_ == end_) start_ = end_ = 0;
   if (!message->ParseFromArray(payload, static_cast<int>(*length))) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("frame payload of ", *length, " bytes is not a valid ",
-                     message->GetTypeName()));
+    return absl::InvalidArgumentError(absl::StrCat("frame payload of ", *length,
+                                                   " bytes is not a valid ",
+                                                   message->GetTypeName()));
   }
   return absl::OkStatus();
 }

@@ -29,7 +29,7 @@ constexpr int kCodeUnavailable = 14;
 // Most plain (non-Map-chunk) tasks in one frame: enough to spare the worker
 // and its driver most wake-ups under a backlog, few enough that a slow task
 // holds up little behind it.
-constexpr int kMaxPlainCalls = 8;
+constexpr int kMaxPlainCalls = 16;
 
 absl::string_view AbortLabel(AbortReason reason) {
   switch (reason) {
@@ -108,8 +108,8 @@ void ProcessPool::Drive(Slot& slot) {
     }
     int max = CallGates::kMaxCalls;
     if (options_.max_tasks_per_child > 0) {
-      max = static_cast<int>(std::min<int64_t>(
-          max, options_.max_tasks_per_child - tasks_run));
+      max = static_cast<int>(
+          std::min<int64_t>(max, options_.max_tasks_per_child - tasks_run));
     }
     bool closed = false;
     std::vector<TaskPtr> calls = NextFrame(slot, *worker, max, &closed);
@@ -178,22 +178,25 @@ std::unique_ptr<WorkerProcess> ProcessPool::StartWorker(Slot& slot) {
 std::vector<TaskPtr> ProcessPool::NextFrame(Slot& slot, WorkerProcess& worker,
                                             int max, bool* closed) {
   const absl::Time start = absl::Now();
-  std::vector<TaskPtr> calls = queue_->PopBatch(
-      kIdleCheck, max, std::min(max, kMaxPlainCalls),
-      static_cast<int>(slots_.size()),
-      [&slot, &worker](const std::vector<TaskPtr>& taken) {
-        // Under the queue's lock: a cancel that finds a task gone from the
-        // queue finds it here (Withdraw).
-        worker.gates().Reset(static_cast<int>(taken.size()));
-        absl::MutexLock lock(&slot.mu);
-        slot.calls = taken;
-        slot.current = 0;
-        slot.token = nullptr;
-        slot.state = SlotState::kBusy;
-      });
+  auto claim = [&slot, &worker](const std::vector<TaskPtr>& taken) {
+    ClaimFrame(slot, worker, taken);
+  };
+  std::vector<TaskPtr> calls =
+      queue_->PopBatch(kIdleCheck, max, std::min(max, kMaxPlainCalls),
+                       static_cast<int>(slots_.size()), claim);
   // PopBatch gives nothing early only when the queue is closed.
   if (calls.empty()) *closed = absl::Now() - start < kIdleCheck / 2;
   return calls;
+}
+
+void ProcessPool::ClaimFrame(Slot& slot, WorkerProcess& worker,
+                             const std::vector<TaskPtr>& calls) {
+  worker.gates().Reset(static_cast<int>(calls.size()));
+  absl::MutexLock lock(&slot.mu);
+  slot.calls = calls;
+  slot.current = 0;
+  slot.token = nullptr;
+  slot.state = SlotState::kBusy;
 }
 
 absl::Status ProcessPool::RunFrame(Slot& slot, WorkerProcess& worker,

@@ -107,6 +107,10 @@ class ProcessPool : public WorkerPool {
   // been closed.
   std::vector<TaskPtr> NextFrame(Slot& slot, WorkerProcess& worker, int max,
                                  bool* closed);
+  // Called by PopBatch under the queue's lock: from here on, a cancel that
+  // finds a task gone from the queue finds it in the slot (Withdraw).
+  static void ClaimFrame(Slot& slot, WorkerProcess& worker,
+                         const std::vector<TaskPtr>& calls);
   // Runs the frame `calls` on `worker`. Not OK if the worker did not
   // survive it: the status says why, `lost` gets the attempt it took down
   // and the calls it never started are back in the queue.

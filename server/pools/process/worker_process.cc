@@ -53,14 +53,18 @@ absl::StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(
   absl::StatusOr<CallGates> gates = CallGates::Create();
   // Copies above the target fds, so neither dup2 below can overwrite the
   // other's source.
-  const int worker_fd = fcntl(fds[1], F_DUPFD_CLOEXEC, kWorkerGatesFd + 1);
-  const int gates_fd =
-      gates.ok() ? fcntl(gates->fd(), F_DUPFD_CLOEXEC, kWorkerGatesFd + 1) : -1;
+  int worker_fd = -1;
+  int gates_fd = -1;
+  absl::Status status = gates.status();
+  if (status.ok()) {
+    worker_fd = fcntl(fds[1], F_DUPFD_CLOEXEC, kWorkerGatesFd + 1);
+    if (worker_fd >= 0) {
+      gates_fd = fcntl(gates->fd(), F_DUPFD_CLOEXEC, kWorkerGatesFd + 1);
+    }
+    if (gates_fd < 0) status = ErrnoStatus("fcntl(F_DUPFD_CLOEXEC)", errno);
+  }
   close(fds[1]);
-  if (!gates.ok() || worker_fd < 0 || gates_fd < 0) {
-    absl::Status status =
-        gates.ok() ? ErrnoStatus("fcntl(F_DUPFD_CLOEXEC)", errno)
-                   : gates.status();
+  if (!status.ok()) {
     for (int fd : {server_fd, worker_fd, gates_fd}) {
       if (fd >= 0) close(fd);
     }
