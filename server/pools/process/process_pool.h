@@ -43,12 +43,12 @@ struct ProcessPoolOptions {
 // armed) when the worker reaches it: the first when the frame is sent, each
 // next one when the reply to the one before arrives. A call that has not
 // started can be withdrawn through the shared CallGates, so cancelling a
-// task that waits in a frame never runs it and costs no worker. Abort kills
-// the worker running an attempt (cancel, timeout, shutdown); a worker that
-// dies fails only the call it was running (WORKER_LOST) and the calls of its
-// frame that never started go back to the queue; the worker is replaced at
-// once. Workers die with the server (PR_SET_PDEATHSIG and EOF on their
-// socket).
+// task that waits in a frame never runs it and costs no worker. Abort of a
+// call that runs kills its worker (cancel, timeout, shutdown) after fencing
+// the rest of the frame; a worker that dies fails only the call it was
+// running (WORKER_LOST) and the calls of its frame that never started go
+// back to the queue; the worker is replaced at once. Workers die with the
+// server (PR_SET_PDEATHSIG and EOF on their socket).
 //
 //   ProcessPool pool(options, executor.queue(v1::POOL_PROCESS), &executor);
 //   executor.AttachPool(v1::POOL_PROCESS, &pool);
