@@ -292,8 +292,12 @@ absl::StatusOr<v1::TaskState> Executor::AbortTask(const TaskPtr& task,
   PoolSlot& pool_slot = slot(task->pool);
   if (*previous == v1::TASK_STATE_PENDING) {
     pool_slot.waiting.fetch_sub(1);
-    if (!pool_slot.queue.Remove(*task) && timer_id != 0) {
+    const bool removed = pool_slot.queue.Remove(*task);
+    if (!removed && timer_id != 0) {
       pool_slot.delayed.fetch_sub(1);
+    } else if (!removed && pool_slot.pool != nullptr) {
+      // A worker has taken it without beginning it (a process batch).
+      pool_slot.pool->Withdraw(*task, reason);
     }
   } else if (pool_slot.pool != nullptr) {
     pool_slot.pool->Abort(*task, token.get(), reason);

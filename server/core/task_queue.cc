@@ -73,15 +73,34 @@ TaskPtr TaskQueue::PopWithTimeout(absl::Duration timeout) {
   return PopLocked();
 }
 
-std::vector<TaskPtr> TaskQueue::PopGroupFollowers(uint64_t group, int max) {
+std::vector<TaskPtr> TaskQueue::PopBatch(
+    absl::Duration timeout, int max_chunk, int max_plain, int sharers,
+    absl::FunctionRef<void(const std::vector<TaskPtr>&)> claim) {
   std::vector<TaskPtr> tasks;
   absl::MutexLock lock(&mu_);
-  while (static_cast<int>(tasks.size()) < max && !ready_.empty() &&
-         ready_.begin()->second->map_group == group) {
+  auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return closed_ || !ready_.empty();
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
+  TaskPtr head = PopLocked();
+  if (head == nullptr) return tasks;
+  const uint64_t group = head->map_group;
+  const bool chunk = group != 0 && head->chunksize > 1;
+  const size_t backlog_share = 1 + ready_.size() / std::max(sharers, 1);
+  const size_t limit =
+      chunk ? static_cast<size_t>(std::min(max_chunk, head->chunksize))
+            : std::min(static_cast<size_t>(max_plain), backlog_share);
+  tasks.push_back(std::move(head));
+  while (tasks.size() < limit && !ready_.empty()) {
+    const TaskRecord& next = *ready_.begin()->second;
+    const bool joins = chunk ? next.map_group == group
+                             : next.map_group == 0 || next.chunksize <= 1;
+    if (!joins) break;
     tasks.push_back(std::move(ready_.begin()->second));
     ready_.erase(ready_.begin());
   }
   UpdateSizeLocked();
+  claim(tasks);
   return tasks;
 }
 

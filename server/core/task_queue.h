@@ -1,6 +1,7 @@
 #ifndef EXECD_SERVER_CORE_TASK_QUEUE_H_
 #define EXECD_SERVER_CORE_TASK_QUEUE_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <utility>
@@ -8,6 +9,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/btree_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/core/task_record.h"
@@ -39,9 +41,16 @@ class TaskQueue {
   TaskPtr Pop();
   // Like Pop, but gives up after `timeout`.
   TaskPtr PopWithTimeout(absl::Duration timeout);
-  // Takes up to `max` further tasks of Map group `group` if they are next in
-  // line; never blocks. Lets a process worker receive a chunk in one trip.
-  std::vector<TaskPtr> PopGroupFollowers(uint64_t group, int max);
+  // Like PopWithTimeout, but also takes the tasks next in line that may go
+  // to a process worker in the same trip: the rest of a Map chunk (up to its
+  // chunksize), or behind a plain task up to 1/`sharers` of the backlog, so
+  // a lone task goes alone and idle workers keep their share. At most
+  // `max_chunk` and `max_plain` tasks. `claim` runs under the queue's lock
+  // with the tasks taken: once a Remove of one of them has failed, the
+  // claimant has recorded it. Empty on timeout or when closed.
+  std::vector<TaskPtr> PopBatch(
+      absl::Duration timeout, int max_chunk, int max_plain, int sharers,
+      absl::FunctionRef<void(const std::vector<TaskPtr>&)> claim);
 
   // Wakes every blocked Pop with nullptr, now and from now on.
   void Close();

@@ -28,9 +28,14 @@ class WorkerPool {
   virtual void Start() = 0;
   // Stops the attempt owning `attempt` if it still runs: the executor has
   // already set its token and ended the task; a process pool kills the
-  // worker (and counts a restart with `reason`).
+  // worker (and counts a restart with `reason`), unless the worker has not
+  // started the call yet.
   virtual void Abort(const TaskRecord& task, const CancellationToken* attempt,
                      AbortReason reason) = 0;
+  // `task` ended while still pending but no longer in the queue: a worker
+  // has taken it without beginning it (a process worker's batch). The pool
+  // makes sure it never runs.
+  virtual void Withdraw(const TaskRecord& task, AbortReason reason) {}
   virtual WorkerCounts Counts() const = 0;
   // Called after the queue is closed; returns when every worker is gone.
   virtual void Stop() = 0;

@@ -33,20 +33,33 @@ int WorkerLoop::Run() {
   WorkerReply hello;
   hello.mutable_hello()->set_pid(getpid());
   if (!Send(hello)) return 0;
+  FrameReader reader(config_->socket_fd, config_->max_frame_bytes);
+  v1::worker::WorkerRequest request;
+  WorkerReply reply;
   while (true) {
-    v1::worker::WorkerRequest request;
-    absl::Status read =
-        ReadFrame(config_->socket_fd, config_->max_frame_bytes, &request);
+    absl::Status read = reader.Read(&request);
     if (IsEndOfStream(read)) return 0;
+    if (read.ok() && request.calls_size() > CallGates::kMaxCalls) {
+      read = absl::InvalidArgumentError("more calls than there are gates");
+    }
     if (!read.ok()) {
       fprintf(stderr, "execd-worker %d: bad request frame: %s\n", getpid(),
               std::string(read.message()).c_str());
       return kWorkerExitProtocolError;
     }
-    for (const v1::worker::WorkerCall& call : request.calls()) {
-      WorkerReply reply;
-      *reply.mutable_done() = RunCall(call);
-      if (!Send(reply)) return 0;
+    for (int i = 0; i < request.calls_size(); ++i) {
+      const v1::worker::WorkerCall& call = request.calls(i);
+      WorkerReply::CallDone* done = reply.mutable_done();
+      if (gates_->Start(i)) {
+        RunCall(call, done);
+      } else if (gates_->state(i) == GateState::kWithdrawn) {
+        done->Clear();
+        done->set_task_id(call.task_id());
+        done->set_skipped(true);
+      } else {
+        break;  // fenced: the server is about to kill this process
+      }
+      if (!SendDone(reply)) return 0;
     }
   }
 }
@@ -57,15 +70,15 @@ bool WorkerLoop::ReportChildGroup(pid_t pgid) {
   return Send(reply);
 }
 
-WorkerReply::CallDone WorkerLoop::RunCall(
-    const v1::worker::WorkerCall& call) const {
-  WorkerReply::CallDone done;
-  done.set_task_id(call.task_id());
+void WorkerLoop::RunCall(const v1::worker::WorkerCall& call,
+                         WorkerReply::CallDone* done) const {
+  done->Clear();
+  done->set_task_id(call.task_id());
   absl::StatusOr<const FunctionSpec*> function =
       registry_->Find(call.function());
   if (!function.ok()) {
-    SetError(function.status(), done);
-    return done;
+    SetError(function.status(), *done);
+    return;
   }
   // Never cancelled here: the server stops a run by killing this process.
   CancellationToken token;
@@ -81,28 +94,41 @@ WorkerReply::CallDone WorkerLoop::RunCall(
         absl::StrCat("function threw an exception: ", error.what()));
   }
   if (!outcome.ok()) {
-    SetError(outcome.status(), done);
-    return done;
+    SetError(outcome.status(), *done);
+    return;
   }
-  done.set_ok(true);
-  *done.mutable_result() = std::move(outcome->result);
-  *done.mutable_output() = std::move(outcome->output);
-  if (done.ByteSizeLong() > config_->max_frame_bytes) {
-    WorkerReply::CallDone too_big;
-    too_big.set_task_id(call.task_id());
+  done->set_ok(true);
+  *done->mutable_result() = std::move(outcome->result);
+  *done->mutable_output() = std::move(outcome->output);
+}
+
+bool WorkerLoop::SendDone(WorkerReply& reply) {
+  absl::Status encoded = EncodeFrameTo(reply, config_->max_frame_bytes, &out_);
+  if (absl::IsResourceExhausted(encoded)) {
+    // Sized once, by the encoding: only a result too big for a frame pays
+    // for a second pass.
+    WorkerReply::CallDone* done = reply.mutable_done();
+    const size_t size = done->ByteSizeLong();
+    std::string task_id = std::move(*done->mutable_task_id());
+    done->Clear();
+    done->set_task_id(std::move(task_id));
     SetError(absl::ResourceExhaustedError(
-                 absl::StrCat("the result and output of ", done.ByteSizeLong(),
+                 absl::StrCat("the result and output of ", size,
                               " bytes exceed the worker frame limit of ",
                               config_->max_frame_bytes, " bytes")),
-             too_big);
-    return too_big;
+             *done);
+    encoded = EncodeFrameTo(reply, config_->max_frame_bytes, &out_);
   }
-  return done;
+  return Write(encoded);
 }
 
 bool WorkerLoop::Send(const WorkerReply& reply) {
-  absl::Status written =
-      WriteFrame(config_->socket_fd, reply, config_->max_frame_bytes);
+  return Write(EncodeFrameTo(reply, config_->max_frame_bytes, &out_));
+}
+
+bool WorkerLoop::Write(absl::Status encoded) {
+  absl::Status written = std::move(encoded);
+  if (written.ok()) written = WriteAll(config_->socket_fd, out_);
   if (!written.ok() && !absl::IsUnavailable(written)) {
     fprintf(stderr, "execd-worker %d: cannot send a reply: %s\n", getpid(),
             std::string(written.message()).c_str());

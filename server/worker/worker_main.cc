@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "server/functions/builtins/worker_hooks.h"
 #include "server/functions/registry.h"
+#include "server/pools/process/call_gates.h"
 #include "server/pools/process/worker_config.h"
 #include "server/worker/exec_trampoline.h"
 #include "server/worker/worker_loop.h"
@@ -62,8 +63,14 @@ int Main(int argc, char** argv) {
     return kWorkerExitSetupFailed;
   }
   if (!SetUp(*config)) return kWorkerExitSetupFailed;
+  absl::StatusOr<CallGates> gates = CallGates::Map(config->gates_fd);
+  if (!gates.ok()) {
+    fprintf(stderr, "execd-worker: %s\n",
+            std::string(gates.status().message()).c_str());
+    return kWorkerExitSetupFailed;
+  }
   const FunctionRegistry registry = FunctionRegistry::WithBuiltins();
-  WorkerLoop loop(&*config, &registry);
+  WorkerLoop loop(&*config, &registry, &*gates);
   WorkerProcessHooks hooks;
   hooks.exec_launcher = SelfPath();
   hooks.on_child_group = [&loop](pid_t pgid) { loop.ReportChildGroup(pgid); };

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ class FakePoolHost : public PoolHost {
   std::shared_ptr<CancellationToken> BeginAttempt(const TaskPtr& task,
                                                   std::string worker) override {
     absl::MutexLock lock(&mu_);
+    ++begun_[Id(task)];
+    if (ended_pending_.count(Id(task)) > 0) return nullptr;
     auto token = std::make_shared<CancellationToken>();
     tokens_[Id(task)] = token;
     workers_[Id(task)] = std::move(worker);
@@ -73,6 +76,18 @@ class FakePoolHost : public PoolHost {
     tokens_.at(Id(task))->Cancel();
     return tokens_.at(Id(task)).get();
   }
+  // What the executor does on cancelling a task that is still pending
+  // before calling Withdraw: it never begins from now on.
+  void EndPending(const TaskPtr& task) {
+    absl::MutexLock lock(&mu_);
+    ended_pending_.insert(Id(task));
+  }
+  // How often BeginAttempt was asked to begin `task`.
+  int Begun(const TaskPtr& task) const {
+    absl::MutexLock lock(&mu_);
+    auto it = begun_.find(Id(task));
+    return it == begun_.end() ? 0 : it->second;
+  }
   std::vector<std::string> restarts() const {
     absl::MutexLock lock(&mu_);
     return restarts_;
@@ -97,6 +112,8 @@ class FakePoolHost : public PoolHost {
   std::map<std::string, std::string> workers_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, AttemptResult> results_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> restarts_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> ended_pending_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> begun_ ABSL_GUARDED_BY(mu_);
 };
 
 // The pid in a worker name "process-<slot>/pid-<pid>", or -1.

@@ -136,6 +136,55 @@ TEST(FrameCodecTest, HeaderIsBigEndianLength) {
   EXPECT_EQ(*frame, std::string(4, '\0'));
 }
 
+TEST(FrameReaderTest, ReadsEveryBufferedFrameThenEndOfStream) {
+  SocketPair pair;
+  WorkerRequest big = SampleRequest();  // over one read chunk
+  std::thread writer([&] {
+    for (const char* id : {"a", "b", "c"}) {
+      WorkerRequest small;
+      small.add_calls()->set_task_id(id);
+      EXPECT_TRUE(WriteFrame(pair.writer(), small, kDefaultMaxFrameBytes).ok());
+    }
+    EXPECT_TRUE(WriteFrame(pair.writer(), big, kDefaultMaxFrameBytes).ok());
+    pair.CloseWriter();
+  });
+  FrameReader reader(pair.reader(), kDefaultMaxFrameBytes);
+  WorkerRequest got;
+  for (const char* id : {"a", "b", "c"}) {
+    ASSERT_TRUE(reader.Read(&got).ok());
+    EXPECT_EQ(got.calls(0).task_id(), id);
+  }
+  ASSERT_TRUE(reader.Read(&got).ok());
+  EXPECT_EQ(got.SerializeAsString(), big.SerializeAsString());
+  writer.join();
+  EXPECT_TRUE(IsEndOfStream(reader.Read(&got)));
+}
+
+TEST(FrameReaderTest, AFrameCutShortIsDataLoss) {
+  SocketPair pair;
+  absl::StatusOr<std::string> frame =
+      EncodeFrame(SampleRequest(), kDefaultMaxFrameBytes);
+  ASSERT_TRUE(frame.ok());
+  std::thread writer([&] {
+    pair.WriteRaw(*frame + frame->substr(0, 10));
+    pair.CloseWriter();
+  });
+  FrameReader reader(pair.reader(), kDefaultMaxFrameBytes);
+  WorkerRequest got;
+  EXPECT_TRUE(reader.Read(&got).ok());
+  absl::Status status = reader.Read(&got);
+  writer.join();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+}
+
+TEST(FrameReaderTest, RefusesAnOversizedHeader) {
+  SocketPair pair;
+  pair.WriteRaw(std::string("\x7f\xff\xff\xff", 4));
+  FrameReader reader(pair.reader(), 1 << 20);
+  WorkerRequest got;
+  EXPECT_EQ(reader.Read(&got).code(), absl::StatusCode::kResourceExhausted);
+}
+
 TEST(FrameCodecTest, WritingToAClosedPeerIsUnavailableNotSigpipe) {
   SocketPair pair;
   pair.CloseReader();

@@ -23,6 +23,16 @@ using ::testing::MatchesRegex;
 
 class ProcessPoolTest : public PoolFixture {};
 
+// The first argument an echo task returned.
+std::string EchoedArg(const google::protobuf::Value& result) {
+  const auto& fields = result.struct_value().fields();
+  auto args = fields.find("args");
+  if (args == fields.end() || args->second.list_value().values_size() == 0) {
+    return "";
+  }
+  return args->second.list_value().values(0).string_value();
+}
+
 TEST_F(ProcessPoolTest, StartsIdleWorkersAndRunsPrimes) {
   StartPool(Options(2));
   WorkerCounts counts = pool_->Counts();
@@ -85,7 +95,10 @@ TEST_F(ProcessPoolTest, AbortKillsTheWorkerWithinASecond) {
   TaskPtr task = Submit(MakeTask("primes", {Number(1e9)}));
   const pid_t pid = PidOfWorker(host_.WaitWorker(task, absl::Seconds(10)));
   ASSERT_GT(pid, 0);
-  ASSERT_TRUE(WaitBusy(1, absl::Seconds(10)));  // sent, not just begun
+  ASSERT_TRUE(WaitBusy(1, absl::Seconds(10)));
+  // Started by the worker, not just sent (a call that has not started is
+  // withdrawn instead, without a kill).
+  absl::SleepFor(absl::Milliseconds(200));
   const absl::Time aborted = absl::Now();
   pool_->Abort(*task, host_.CancelAttempt(task), AbortReason::kCancel);
   EXPECT_TRUE(WaitProcessGone(pid, absl::Seconds(1)));
@@ -103,6 +116,7 @@ TEST_F(ProcessPoolTest, AbortOfATimedOutTaskCountsATimeoutRestart) {
   TaskPtr task = Submit(MakeTask("sleep", {Number(60)}));
   const pid_t pid = PidOfWorker(host_.WaitWorker(task, absl::Seconds(10)));
   ASSERT_TRUE(WaitBusy(1, absl::Seconds(10)));
+  absl::SleepFor(absl::Milliseconds(200));  // started, not just sent
   pool_->Abort(*task, host_.CancelAttempt(task), AbortReason::kTimeout);
   EXPECT_TRUE(WaitProcessGone(pid, absl::Seconds(1)));
   ASSERT_TRUE(host_.WaitRestarts(1, absl::Seconds(5)));
@@ -177,7 +191,7 @@ TEST_F(ProcessPoolTest, RunsAMapChunkOnOneWorkerWithPerItemResults) {
   EXPECT_EQ(workers.size(), 1u);
 }
 
-TEST_F(ProcessPoolTest, ACrashInAChunkLosesTheRestOfThatChunkOnly) {
+TEST_F(ProcessPoolTest, ACrashInAChunkFailsOnlyTheRunningItem) {
   StartPool(Options(1));
   TaskPtr first = MakeTask("echo", {String("a")});
   TaskPtr crash = MakeTask("crash", {String("exit")});
@@ -190,8 +204,109 @@ TEST_F(ProcessPoolTest, ACrashInAChunkLosesTheRestOfThatChunkOnly) {
   TaskPtr later = Submit(MakeTask("echo", {String("later")}));
   EXPECT_TRUE(Await(first).ok);
   EXPECT_EQ(Await(crash).error.reason(), "WORKER_LOST");
-  EXPECT_EQ(Await(third).error.reason(), "WORKER_LOST");
+  // Never started on the worker that died: back in the queue, run once.
+  AttemptResult third_result = Await(third);
+  EXPECT_TRUE(third_result.ok) << third_result.error.message();
+  EXPECT_EQ(EchoedArg(third_result.result), "c");
+  EXPECT_EQ(host_.Begun(third), 1);
+  EXPECT_NE(host_.WaitWorker(third, absl::Seconds(1)),
+            host_.WaitWorker(first, absl::Seconds(1)));
   EXPECT_TRUE(Await(later).ok);
+}
+
+// Tasks queued before the workers start form a backlog: they go out in
+// batches, and each result still comes back on its own.
+TEST_F(ProcessPoolTest, ABacklogRunsInBatchesWithPerTaskResults) {
+  std::vector<TaskPtr> tasks;
+  for (int i = 0; i < 40; ++i) {
+    tasks.push_back(Submit(MakeTask("echo", {String(absl::StrCat(i))})));
+  }
+  StartPool(Options(2));
+  for (int i = 0; i < 40; ++i) {
+    AttemptResult result = Await(tasks[i]);
+    ASSERT_TRUE(result.ok) << result.error.message();
+    EXPECT_EQ(EchoedArg(result.result), absl::StrCat(i));
+    EXPECT_EQ(host_.Begun(tasks[i]), 1);
+  }
+  EXPECT_TRUE(host_.restarts().empty());
+}
+
+// A crash in the middle of a batch: the running task fails, the tasks
+// behind it that never started run on the replacement, none is lost.
+TEST_F(ProcessPoolTest, ACrashMidBatchRequeuesTheTasksThatNeverStarted) {
+  TaskPtr before = Submit(MakeTask("echo", {String("before")}));
+  TaskPtr crash = Submit(MakeTask("crash", {String("segv")}));
+  std::vector<TaskPtr> after;
+  for (int i = 0; i < 5; ++i) {
+    after.push_back(Submit(MakeTask("echo", {String(absl::StrCat(i))})));
+  }
+  StartPool(Options(1));  // one worker: all seven go out in one frame
+  EXPECT_TRUE(Await(before).ok);
+  AttemptResult crashed = Await(crash);
+  EXPECT_EQ(crashed.error.reason(), "WORKER_LOST");
+  EXPECT_THAT(crashed.error.message(), HasSubstr("SIGSEGV"));
+  for (int i = 0; i < 5; ++i) {
+    AttemptResult result = Await(after[i]);
+    ASSERT_TRUE(result.ok) << result.error.message();
+    EXPECT_EQ(EchoedArg(result.result), absl::StrCat(i));
+    EXPECT_EQ(host_.Begun(after[i]), 1);
+  }
+  EXPECT_THAT(host_.restarts(), ::testing::ElementsAre("crash"));
+}
+
+// Cancelling a task that waits in a batch behind a running one: it never
+// starts, the worker survives, and the rest of the batch runs.
+TEST_F(ProcessPoolTest, WithdrawingAQueuedCallSkipsItWithoutAKill) {
+  TaskPtr slow = Submit(MakeTask("sleep", {Number(0.5)}));
+  TaskPtr cancelled = Submit(MakeTask("echo", {String("never")}));
+  TaskPtr last = Submit(MakeTask("echo", {String("last")}));
+  StartPool(Options(1));
+  const pid_t pid = PidOfWorker(host_.WaitWorker(slow, absl::Seconds(10)));
+  ASSERT_GT(pid, 0);
+  host_.EndPending(cancelled);
+  pool_->Withdraw(*cancelled, AbortReason::kCancel);
+  EXPECT_TRUE(Await(slow).ok);
+  AttemptResult result = Await(last);
+  ASSERT_TRUE(result.ok) << result.error.message();
+  EXPECT_EQ(PidOfWorker(host_.WaitWorker(last, absl::Seconds(1))), pid);
+  EXPECT_FALSE(host_.WaitResult(cancelled, absl::Milliseconds(100)));
+  EXPECT_TRUE(host_.restarts().empty());
+  EXPECT_FALSE(ProcessGone(pid));
+}
+
+// Aborting the running task of a batch kills the worker; the tasks behind
+// it never started and run on the replacement.
+TEST_F(ProcessPoolTest, AbortMidBatchRequeuesTheTasksBehind) {
+  TaskPtr slow = Submit(MakeTask("sleep", {Number(60)}));
+  std::vector<TaskPtr> behind;
+  for (int i = 0; i < 3; ++i) {
+    behind.push_back(Submit(MakeTask("echo", {String(absl::StrCat(i))})));
+  }
+  StartPool(Options(1));
+  const pid_t pid = PidOfWorker(host_.WaitWorker(slow, absl::Seconds(10)));
+  ASSERT_GT(pid, 0);
+  absl::SleepFor(absl::Milliseconds(200));  // started, not just sent
+  pool_->Abort(*slow, host_.CancelAttempt(slow), AbortReason::kCancel);
+  EXPECT_TRUE(WaitProcessGone(pid, absl::Seconds(2)));
+  for (int i = 0; i < 3; ++i) {
+    AttemptResult result = Await(behind[i]);
+    ASSERT_TRUE(result.ok) << result.error.message();
+    EXPECT_NE(PidOfWorker(host_.WaitWorker(behind[i], absl::Seconds(1))), pid);
+  }
+  EXPECT_THAT(host_.restarts(), ::testing::ElementsAre("cancel"));
+}
+
+// With another worker idle, a task queued behind a slow one is not batched
+// behind it.
+TEST_F(ProcessPoolTest, ALoneTaskIsNotHeldBehindASlowOne) {
+  StartPool(Options(2));
+  TaskPtr slow = Submit(MakeTask("sleep", {Number(3)}));
+  TaskPtr quick = Submit(MakeTask("echo", {String("quick")}));
+  const absl::Time start = absl::Now();
+  EXPECT_TRUE(Await(quick).ok);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  EXPECT_NE(host_.WaitWorker(quick, absl::Seconds(1)),
+            host_.WaitWorker(slow, absl::Seconds(1)));
 }
 
 TEST_F(ProcessPoolTest, ReplacesAWorkerKilledWhileIdle) {

@@ -113,6 +113,43 @@ TEST_F(ProcessServerTest, CancelKillsTheRunningWorkerWithinASecond) {
   EXPECT_NE(WorkerPid(next), pid);
 }
 
+// Tasks queued behind a running one go to the worker as one batch; a
+// cancelled one of them never runs, and nobody kills the worker for it.
+TEST_F(ProcessServerTest, CancellingATaskWaitingInABatchKillsNothing) {
+  Start({"--processes=1"});
+  const std::string first =
+      SubmitOk(*stub_, ProcessSubmit("sleep", {Number(0.5)}));
+  ASSERT_EQ(WaitRunning(*stub_, first).state(), v1::TASK_STATE_RUNNING);
+  const std::string slow =
+      SubmitOk(*stub_, ProcessSubmit("sleep", {Number(1)}));
+  const std::string cancelled =
+      SubmitOk(*stub_, ProcessSubmit("echo", {Str("never")}));
+  const std::string last =
+      SubmitOk(*stub_, ProcessSubmit("echo", {Str("last")}));
+  ASSERT_EQ(WaitRunning(*stub_, slow).state(), v1::TASK_STATE_RUNNING);
+  v1::CancelResponse response;
+  ASSERT_TRUE(integration::Cancel(*stub_, cancelled, &response).ok());
+  EXPECT_TRUE(response.cancelled());
+
+  v1::Task cancelled_task = AwaitTerminal(*stub_, cancelled);
+  EXPECT_EQ(cancelled_task.state(), v1::TASK_STATE_CANCELLED);
+  EXPECT_EQ(cancelled_task.attempts(), 0);
+  v1::Task slow_task = AwaitTerminal(*stub_, slow);
+  v1::Task last_task = AwaitTerminal(*stub_, last);
+  EXPECT_EQ(slow_task.state(), v1::TASK_STATE_SUCCEEDED);
+  ASSERT_EQ(last_task.state(), v1::TASK_STATE_SUCCEEDED);
+  EXPECT_EQ(last_task.result()
+                .struct_value()
+                .fields()
+                .at("args")
+                .list_value()
+                .values(0)
+                .string_value(),
+            "last");
+  EXPECT_EQ(WorkerPid(last_task), WorkerPid(slow_task));
+  EXPECT_EQ(ProcessPoolStatus(*stub_).worker_restarts(), 0);
+}
+
 TEST_F(ProcessServerTest, TimeoutKillsTheRunningWorker) {
   Start({"--processes=1"});
   v1::SubmitRequest request = ProcessSubmit("primes", {Number(1e9)});

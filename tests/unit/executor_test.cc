@@ -159,6 +159,56 @@ TEST_F(ExecutorTest, CancelPendingNeverRuns) {
   EXPECT_FALSE(executor_->Cancel(queued->task.task_id())->cancelled());
 }
 
+// A pool that takes tasks off its queue without beginning them (as a
+// process pool's batch does) and records what it is asked to withdraw.
+class HoldingPool : public WorkerPool {
+ public:
+  explicit HoldingPool(TaskQueue* queue) : queue_(queue) {}
+  void Start() override {}
+  void Abort(const TaskRecord&, const CancellationToken*,
+             AbortReason) override {}
+  void Withdraw(const TaskRecord& task, AbortReason) override {
+    absl::MutexLock lock(&mu_);
+    withdrawn_.push_back(task.task.task_id());
+  }
+  WorkerCounts Counts() const override { return {}; }
+  void Stop() override {}
+
+  TaskPtr Take() { return queue_->PopWithTimeout(absl::Seconds(1)); }
+  std::vector<std::string> withdrawn() {
+    absl::MutexLock lock(&mu_);
+    return withdrawn_;
+  }
+
+ private:
+  TaskQueue* const queue_;
+  absl::Mutex mu_;
+  std::vector<std::string> withdrawn_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST(ExecutorWithdrawTest, CancelOfATakenButUnbegunTaskAsksThePool) {
+  const FunctionRegistry registry = FunctionRegistry::WithBuiltins();
+  CountingMetrics metrics;
+  Executor executor(ExecutorOptions(), &registry, &metrics);
+  HoldingPool pool(executor.queue(v1::POOL_PROCESS));
+  executor.AttachPool(v1::POOL_PROCESS, &pool);
+  executor.Start();
+  v1::SubmitRequest request = MakeSubmit("echo");
+  request.set_pool(v1::POOL_PROCESS);
+  absl::StatusOr<Executor::Submitted> taken = executor.Submit(request);
+  absl::StatusOr<Executor::Submitted> queued = executor.Submit(request);
+  ASSERT_TRUE(taken.ok() && queued.ok());
+  ASSERT_EQ(pool.Take(), taken->task);
+
+  const std::string taken_id = taken->task->task.task_id();
+  EXPECT_TRUE(executor.Cancel(taken_id)->cancelled());
+  EXPECT_TRUE(executor.Cancel(queued->task->task.task_id())->cancelled());
+  // Only the task the pool holds; the queued one simply left the queue.
+  EXPECT_EQ(pool.withdrawn(), std::vector<std::string>{taken_id});
+  EXPECT_EQ(executor.queue(v1::POOL_PROCESS)->size(), 0u);
+  executor.Shutdown();
+}
+
 TEST_F(ExecutorTest, QueueCapacityCountsQueuedAndDelayed) {
   StartExecutor(1, /*capacity=*/2);
   Submit(MakeSubmit("sleep", {Number(0.5)}));  // running: not counted

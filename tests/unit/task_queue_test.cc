@@ -72,27 +72,62 @@ TEST(TaskQueueTest, PopWithTimeoutGivesUp) {
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(25));
 }
 
-TEST(TaskQueueTest, GroupFollowersStopAtAnotherGroup) {
-  TaskQueue queue;
-  queue.Push(MakeTask(1, 0, 9));
-  queue.Push(MakeTask(2, 0, 9));
-  queue.Push(MakeTask(3, 0, 9));
-  queue.Push(MakeTask(4, 0, 8));
-  queue.Push(MakeTask(5, 0, 9));
-  TaskPtr head = queue.Pop();
-  std::vector<TaskPtr> chunk = queue.PopGroupFollowers(head->map_group, 10);
-  ASSERT_EQ(chunk.size(), 2u);
-  EXPECT_EQ(chunk[0]->seq, 2u);
-  EXPECT_EQ(chunk[1]->seq, 3u);
-  EXPECT_EQ(queue.PopGroupFollowers(9, 10).size(), 0u);  // 4 is in the way
-  EXPECT_EQ(queue.size(), 2u);
+// PopBatch with no waiting and a claim that records what it saw.
+std::vector<uint64_t> PopBatchSeqs(TaskQueue& queue, int max_chunk,
+                                   int max_plain, int sharers) {
+  std::vector<uint64_t> claimed;
+  std::vector<TaskPtr> batch =
+      queue.PopBatch(absl::ZeroDuration(), max_chunk, max_plain, sharers,
+                     [&claimed](const std::vector<TaskPtr>& tasks) {
+                       for (const TaskPtr& task : tasks)
+                         claimed.push_back(task->seq);
+                     });
+  std::vector<uint64_t> seqs;
+  for (const TaskPtr& task : batch) seqs.push_back(task->seq);
+  EXPECT_EQ(seqs, claimed);
+  return seqs;
 }
 
-TEST(TaskQueueTest, GroupFollowersRespectMax) {
+TaskPtr MakeChunkItem(uint64_t seq, uint64_t group, int32_t chunksize) {
+  TaskPtr task = MakeTask(seq, 0, group);
+  task->chunksize = chunksize;
+  return task;
+}
+
+TEST(TaskQueueTest, PopBatchTakesAChunkUpToItsSizeAndStopsAtAnotherGroup) {
   TaskQueue queue;
-  for (uint64_t seq = 1; seq <= 5; ++seq) queue.Push(MakeTask(seq, 0, 3));
-  EXPECT_EQ(queue.PopGroupFollowers(3, 2).size(), 2u);
-  EXPECT_EQ(queue.size(), 3u);
+  queue.Push(MakeChunkItem(1, 9, 3));
+  queue.Push(MakeChunkItem(2, 9, 3));
+  queue.Push(MakeChunkItem(3, 9, 3));
+  queue.Push(MakeChunkItem(4, 9, 3));
+  queue.Push(MakeChunkItem(5, 8, 3));
+  queue.Push(MakeChunkItem(6, 9, 3));
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 8, 1), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 8, 1), (std::vector<uint64_t>{4}));
+  EXPECT_EQ(PopBatchSeqs(queue, 2, 8, 1), (std::vector<uint64_t>{5}));
+  EXPECT_EQ(queue.size(), 1u);
+}
+
+TEST(TaskQueueTest, PopBatchTakesAShareOfAPlainBacklog) {
+  TaskQueue queue;
+  for (uint64_t seq = 1; seq <= 10; ++seq) queue.Push(MakeTask(seq, 0));
+  // 9 behind the first, 3 sharers: 1 + 3.
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 8, 3),
+            (std::vector<uint64_t>{1, 2, 3, 4}));
+  // At most max_plain.
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 2, 1), (std::vector<uint64_t>{5, 6}));
+  // A chunk of a Map does not join a plain batch.
+  queue.Push(MakeChunkItem(0, 4, 16));
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 8, 1), (std::vector<uint64_t>{0}));
+}
+
+TEST(TaskQueueTest, PopBatchSendsALoneTaskAlone) {
+  TaskQueue queue;
+  queue.Push(MakeTask(1, 0));
+  queue.Push(MakeTask(2, 0));
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 8, 2), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 8, 2), (std::vector<uint64_t>{2}));
+  EXPECT_TRUE(PopBatchSeqs(queue, 100, 8, 2).empty());
 }
 
 // One spinner and sleeping workers share the pushes: a lost wake-up would

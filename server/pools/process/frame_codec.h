@@ -43,6 +43,39 @@ absl::Status WriteFrame(int fd, const google::protobuf::MessageLite& message,
 absl::Status ReadFrame(int fd, size_t max_frame_bytes,
                        google::protobuf::MessageLite* message);
 
+// Serializes `message` as one frame into `frame`, reusing its capacity;
+// RESOURCE_EXHAUSTED if the payload is over `max_frame_bytes`.
+absl::Status EncodeFrameTo(const google::protobuf::MessageLite& message,
+                           size_t max_frame_bytes, std::string* frame);
+
+// Writes all of `data` (frames already encoded) in as few writes as the fd
+// takes; never raises SIGPIPE. UNAVAILABLE if the peer is gone.
+absl::Status WriteAll(int fd, absl::string_view data);
+
+// Reads frames from a blocking fd through a buffer: one read() takes every
+// frame already sent, so a burst of small frames costs one syscall, not two
+// per frame. Errors as ReadFrame. Not thread-safe.
+class FrameReader {
+ public:
+  FrameReader(int fd, size_t max_frame_bytes)
+      : fd_(fd), max_frame_bytes_(max_frame_bytes) {}
+  FrameReader(const FrameReader&) = delete;
+  FrameReader& operator=(const FrameReader&) = delete;
+
+  absl::Status Read(google::protobuf::MessageLite* message);
+
+ private:
+  // Reads until `size` bytes are buffered past start_; `*eof` if the stream
+  // ended first.
+  absl::Status Fill(size_t size, bool* eof);
+
+  const int fd_;
+  const size_t max_frame_bytes_;
+  std::string buffer_;
+  size_t start_ = 0;  // first unread byte
+  size_t end_ = 0;    // one past the last buffered byte
+};
+
 // True for the status ReadFrame gives at a clean end of stream.
 inline bool IsEndOfStream(const absl::Status& status) {
   return absl::IsUnavailable(status);

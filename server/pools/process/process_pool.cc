@@ -13,6 +13,7 @@
 #include "execd/v1/worker.pb.h"
 #include "server/core/attempt_result.h"
 #include "server/core/log.h"
+#include "server/pools/process/call_gates.h"
 #include "server/pools/process/worker_config.h"
 
 namespace execd {
@@ -25,6 +26,10 @@ constexpr absl::Duration kExitGrace = absl::Seconds(1);
 constexpr absl::Duration kFirstBackoff = absl::Milliseconds(100);
 constexpr absl::Duration kMaxBackoff = absl::Seconds(5);
 constexpr int kCodeUnavailable = 14;
+// Most plain (non-Map-chunk) tasks in one frame: enough to spare the worker
+// and its driver most wake-ups under a backlog, few enough that a slow task
+// holds up little behind it.
+constexpr int kMaxPlainCalls = 16;
 
 absl::string_view AbortLabel(AbortReason reason) {
   switch (reason) {
@@ -93,21 +98,26 @@ void ProcessPool::Drive(Slot& slot) {
   ReportStartAttempt(slot);  // also when stopped before any attempt
   int64_t tasks_run = 0;
   while (worker != nullptr && !stopping_.load()) {
-    bool closed = false;
-    std::vector<TaskPtr> batch = NextBatch(&closed);
-    if (closed) break;
     // An idle worker has nothing to say: a readable socket means it died.
     if (worker->HungUp()) {
       LoseWorker(slot, std::move(worker),
                  absl::UnavailableError("died while idle"), {});
       worker = StartWorker(slot);
       tasks_run = 0;
-      if (worker == nullptr) break;  // stopping; the executor ends the batch
+      continue;
     }
-    if (batch.empty()) continue;
-    tasks_run += static_cast<int64_t>(batch.size());
-    std::vector<Attempt> lost;
-    absl::Status ran = RunBatch(slot, *worker, std::move(batch), &lost);
+    int max = CallGates::kMaxCalls;
+    if (options_.max_tasks_per_child > 0) {
+      max = static_cast<int>(
+          std::min<int64_t>(max, options_.max_tasks_per_child - tasks_run));
+    }
+    bool closed = false;
+    std::vector<TaskPtr> calls = NextFrame(slot, *worker, max, &closed);
+    if (closed) break;
+    if (calls.empty()) continue;
+    tasks_run += static_cast<int64_t>(calls.size());
+    Attempt lost;
+    absl::Status ran = RunFrame(slot, *worker, calls, &lost);
     if (!ran.ok()) {
       LoseWorker(slot, std::move(worker), ran, std::move(lost));
     } else if (options_.max_tasks_per_child > 0 &&
@@ -165,59 +175,42 @@ std::unique_ptr<WorkerProcess> ProcessPool::StartWorker(Slot& slot) {
   return nullptr;
 }
 
-std::vector<TaskPtr> ProcessPool::NextBatch(bool* closed) {
+std::vector<TaskPtr> ProcessPool::NextFrame(Slot& slot, WorkerProcess& worker,
+                                            int max, bool* closed) {
   const absl::Time start = absl::Now();
-  TaskPtr task = queue_->PopWithTimeout(kIdleCheck);
-  if (task == nullptr) {
-    // PopWithTimeout gives nullptr early only when the queue is closed.
-    *closed = absl::Now() - start < kIdleCheck / 2;
-    return {};
-  }
-  std::vector<TaskPtr> batch;
-  if (task->map_group != 0 && task->chunksize > 1) {
-    batch = queue_->PopGroupFollowers(task->map_group, task->chunksize - 1);
-  }
-  batch.insert(batch.begin(), std::move(task));
-  return batch;
+  auto claim = [&slot, &worker](const std::vector<TaskPtr>& taken) {
+    ClaimFrame(slot, worker, taken);
+  };
+  std::vector<TaskPtr> calls =
+      queue_->PopBatch(kIdleCheck, max, std::min(max, kMaxPlainCalls),
+                       static_cast<int>(slots_.size()), claim);
+  // PopBatch gives nothing early only when the queue is closed.
+  if (calls.empty()) *closed = absl::Now() - start < kIdleCheck / 2;
+  return calls;
 }
 
-absl::Status ProcessPool::RunBatch(Slot& slot, WorkerProcess& worker,
-                                   std::vector<TaskPtr> batch,
-                                   std::vector<Attempt>* lost) {
+void ProcessPool::ClaimFrame(Slot& slot, WorkerProcess& worker,
+                             const std::vector<TaskPtr>& calls) {
+  worker.gates().Reset(static_cast<int>(calls.size()));
+  absl::MutexLock lock(&slot.mu);
+  slot.calls = calls;
+  slot.current = 0;
+  slot.token = nullptr;
+  slot.state = SlotState::kBusy;
+}
+
+absl::Status ProcessPool::RunFrame(Slot& slot, WorkerProcess& worker,
+                                   const std::vector<TaskPtr>& calls,
+                                   Attempt* lost) {
   const std::string name = WorkerName(slot, worker.pid());
-  std::vector<Attempt> attempts;
-  for (TaskPtr& task : batch) {
-    std::shared_ptr<CancellationToken> token = host_->BeginAttempt(task, name);
-    if (token != nullptr)
-      attempts.push_back({std::move(task), std::move(token)});
-  }
-  {
-    absl::MutexLock lock(&slot.mu);
-    slot.attempts = attempts;
-    if (!attempts.empty()) slot.state = SlotState::kBusy;
-  }
-  // An Abort between BeginAttempt and the registration above found nothing
-  // to kill, but its token is set: the executor has ended such a task.
-  attempts.erase(std::remove_if(attempts.begin(), attempts.end(),
-                                [](const Attempt& attempt) {
-                                  return attempt.token->IsCancelled();
-                                }),
-                 attempts.end());
-  absl::Status status;
-  if (!attempts.empty()) {
-    v1::worker::WorkerRequest request;
-    for (const Attempt& attempt : attempts) {
-      v1::worker::WorkerCall* call = request.add_calls();
-      call->set_task_id(attempt.task->task.task_id());
-      call->set_function(attempt.task->function->name);
-      *call->mutable_args() = attempt.task->args;
-      *call->mutable_kwargs() = attempt.task->kwargs;
-      call->set_input(attempt.task->input);
-    }
-    status = worker.Send(request);
-  }
-  while (status.ok() && !attempts.empty()) {
-    v1::worker::WorkerReply reply;
+  const int count = static_cast<int>(calls.size());
+  int next = 0;  // the call the worker is at
+  // The first call begins before the frame goes out, so that if its task
+  // is no longer pending its gate closes before the worker can take it.
+  Attempt attempt = Begin(slot, calls, next, name);
+  absl::Status status = worker.SendCalls(calls);
+  v1::worker::WorkerReply reply;
+  while (status.ok() && next < count) {
     status = worker.Receive(&reply);
     if (!status.ok()) break;
     if (reply.has_child()) {
@@ -225,31 +218,35 @@ absl::Status ProcessPool::RunBatch(Slot& slot, WorkerProcess& worker,
       slot.child_pgid = reply.child().pgid();
       continue;
     }
-    auto done = std::find_if(
-        attempts.begin(), attempts.end(), [&reply](const Attempt& attempt) {
-          return reply.has_done() &&
-                 attempt.task->task.task_id() == reply.done().task_id();
-        });
-    if (done == attempts.end()) {
+    if (!reply.has_done() ||
+        reply.done().task_id() != calls[next]->task.task_id()) {
       status = absl::InternalError("a reply that answers no call it was sent");
       break;
     }
-    Attempt finished = std::move(*done);
-    attempts.erase(done);
-    {
-      absl::MutexLock lock(&slot.mu);
-      auto& running = slot.attempts;
-      running.erase(std::remove_if(running.begin(), running.end(),
-                                   [&finished](const Attempt& attempt) {
-                                     return attempt.token == finished.token;
-                                   }),
-                    running.end());
+    // Skipped: withdrawn, so its task has already ended.
+    if (attempt.token != nullptr && !reply.done().skipped()) {
+      host_->EndAttempt(attempt.task, attempt.token.get(),
+                        ToAttemptResult(std::move(*reply.mutable_done())));
     }
-    host_->EndAttempt(finished.task, finished.token.get(),
-                      ToAttemptResult(std::move(*reply.mutable_done())));
+    attempt = {};
+    // Having answered, the worker went on to the next call.
+    if (++next < count) attempt = Begin(slot, calls, next, name);
   }
   if (!status.ok()) {
-    *lost = std::move(attempts);
+    {
+      absl::MutexLock lock(&slot.mu);
+      slot.calls.clear();  // Withdraw must no longer look here
+    }
+    // The worker runs calls in order: those after the one it was at never
+    // started (nor that one, if it did not begin).
+    const int first_unstarted = attempt.token != nullptr ? next + 1 : next;
+    for (int i = first_unstarted; i < count; ++i) {
+      // Withdrawn ones were cancelled: they are done with.
+      if (worker.gates().state(i) != GateState::kWithdrawn) {
+        queue_->Push(calls[i]);
+      }
+    }
+    *lost = std::move(attempt);
     return status;
   }
   absl::MutexLock lock(&slot.mu);
@@ -258,15 +255,54 @@ absl::Status ProcessPool::RunBatch(Slot& slot, WorkerProcess& worker,
   if (slot.abort_reason.has_value()) {
     return absl::UnavailableError("killed by an abort");
   }
-  slot.attempts.clear();
+  slot.calls.clear();
+  slot.token = nullptr;
   slot.child_pgid = 0;
   slot.state = SlotState::kIdle;
   return absl::OkStatus();
 }
 
+ProcessPool::Attempt ProcessPool::Begin(Slot& slot,
+                                        const std::vector<TaskPtr>& calls,
+                                        int index,
+                                        const std::string& worker_name) {
+  std::shared_ptr<CancellationToken> token =
+      host_->BeginAttempt(calls[index], worker_name);
+  absl::MutexLock lock(&slot.mu);
+  slot.current = index;
+  slot.token = token;
+  // Null: the task is no longer pending (cancelled in the frame, when
+  // Withdraw has usually closed its gate already, or before it was put back
+  // in the queue). Cancelled: an Abort came before the line above and found
+  // nothing to stop. Either way the call must not run.
+  if (token == nullptr || token->IsCancelled()) {
+    StopCallLocked(slot, index, AbortReason::kCancel);
+  }
+  return {calls[index], std::move(token)};
+}
+
+void ProcessPool::StopCallLocked(Slot& slot, int index, AbortReason reason) {
+  CallGates& gates = slot.worker->gates();
+  const int count = static_cast<int>(slot.calls.size());
+  const GateState found = gates.Withdraw(index);
+  if (found != GateState::kStarted) return;  // it will never run
+  // Started, but the worker has already answered it and gone on: nothing
+  // of this call left to stop.
+  if (index + 1 < count && gates.state(index + 1) == GateState::kStarted) {
+    return;
+  }
+  // Running: nothing more of the frame may start, and the worker dies.
+  gates.Fence(index + 1, count);
+  if (!slot.abort_reason.has_value()) {
+    slot.abort_reason = reason;
+    slot.aborted_task_id = slot.calls[index]->task.task_id();
+  }
+  slot.worker->Kill();
+  if (slot.child_pgid > 0) kill(-slot.child_pgid, SIGKILL);
+}
+
 void ProcessPool::LoseWorker(Slot& slot, std::unique_ptr<WorkerProcess> worker,
-                             const absl::Status& cause,
-                             std::vector<Attempt> lost) {
+                             const absl::Status& cause, Attempt lost) {
   const pid_t pid = worker->pid();
   std::optional<AbortReason> abort_reason;
   std::string aborted_task_id;
@@ -275,7 +311,8 @@ void ProcessPool::LoseWorker(Slot& slot, std::unique_ptr<WorkerProcess> worker,
     absl::MutexLock lock(&slot.mu);
     slot.state = SlotState::kStarting;
     slot.worker = nullptr;  // from here on only this thread touches it
-    slot.attempts.clear();
+    slot.calls.clear();
+    slot.token = nullptr;
     abort_reason = std::exchange(slot.abort_reason, std::nullopt);
     aborted_task_id = std::move(slot.aborted_task_id);
     child_pgid = std::exchange(slot.child_pgid, 0);
@@ -313,13 +350,13 @@ void ProcessPool::LoseWorker(Slot& slot, std::unique_ptr<WorkerProcess> worker,
         "worker_exit",
         {{"pid", absl::StrCat(pid)},
          {"slot", absl::StrCat(slot.index)},
-         {"tasks_lost", absl::StrCat(lost.size())},
+         {"tasks_lost", lost.token != nullptr ? "1" : "0"},
          {"restart", std::string(restart_reason)},
          {"message", message}});
     if (!restart_reason.empty()) CountRestart(restart_reason);
   }
-  for (Attempt& attempt : lost) {
-    host_->EndAttempt(attempt.task, attempt.token.get(), WorkerLost(message));
+  if (lost.token != nullptr) {
+    host_->EndAttempt(lost.task, lost.token.get(), WorkerLost(message));
   }
 }
 
@@ -339,20 +376,25 @@ void ProcessPool::RecycleWorker(Slot& slot,
 
 void ProcessPool::Abort(const TaskRecord& task,
                         const CancellationToken* attempt, AbortReason reason) {
+  if (attempt == nullptr) return;
+  for (const auto& slot : slots_) {
+    absl::MutexLock lock(&slot->mu);
+    if (slot->worker == nullptr || slot->token.get() != attempt) continue;
+    StopCallLocked(*slot, slot->current, reason);
+    return;
+  }
+}
+
+void ProcessPool::Withdraw(const TaskRecord& task, AbortReason reason) {
   for (const auto& slot : slots_) {
     absl::MutexLock lock(&slot->mu);
     if (slot->worker == nullptr) continue;
-    const bool runs_it = std::any_of(
-        slot->attempts.begin(), slot->attempts.end(),
-        [attempt](const Attempt& a) { return a.token.get() == attempt; });
-    if (!runs_it) continue;
-    if (!slot->abort_reason.has_value()) {
-      slot->abort_reason = reason;
-      slot->aborted_task_id = task.task.task_id();
+    const auto& calls = slot->calls;
+    for (int i = slot->current; i < static_cast<int>(calls.size()); ++i) {
+      if (calls[i].get() != &task) continue;
+      StopCallLocked(*slot, i, reason);
+      return;
     }
-    slot->worker->Kill();
-    if (slot->child_pgid > 0) kill(-slot->child_pgid, SIGKILL);
-    return;
   }
 }
 

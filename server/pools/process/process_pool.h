@@ -18,6 +18,7 @@
 #include "server/core/pool_host.h"
 #include "server/core/task_queue.h"
 #include "server/functions/function.h"
+#include "server/pools/process/call_gates.h"
 #include "server/pools/process/frame_codec.h"
 #include "server/pools/process/worker_process.h"
 #include "server/pools/worker_pool.h"
@@ -36,12 +37,18 @@ struct ProcessPoolOptions {
 };
 
 // The process pool: `processes` execd-worker processes, each supervised by
-// one driver thread that pops tasks (a Map chunk at a time), sends them in
-// one frame, and reports each result. A worker that dies mid-task fails what
-// it was running with WORKER_LOST and is replaced at once; Abort kills the
-// worker running an attempt (cancel, timeout, shutdown). Workers die with
-// the server (PR_SET_PDEATHSIG and EOF on their socket). Every item of a
-// Map chunk begins (RUNNING, timeout armed) when the chunk is sent.
+// one driver thread that pops a batch of tasks (a Map chunk, or a share of
+// the backlog; a lone task goes alone), sends it in one frame, and reports
+// each result as the worker streams it back. A call begins (RUNNING, timeout
+// armed) when the worker reaches it: the first when the frame is sent, each
+// next one when the reply to the one before arrives. A call that has not
+// started can be withdrawn through the shared CallGates, so cancelling a
+// task that waits in a frame never runs it and costs no worker. Abort of a
+// call that runs kills its worker (cancel, timeout, shutdown) after fencing
+// the rest of the frame; a worker that dies fails only the call it was
+// running (WORKER_LOST) and the calls of its frame that never started go
+// back to the queue; the worker is replaced at once. Workers die with the
+// server (PR_SET_PDEATHSIG and EOF on their socket).
 //
 //   ProcessPool pool(options, executor.queue(v1::POOL_PROCESS), &executor);
 //   executor.AttachPool(v1::POOL_PROCESS, &pool);
@@ -58,6 +65,7 @@ class ProcessPool : public WorkerPool {
   void Start() override;
   void Abort(const TaskRecord& task, const CancellationToken* attempt,
              AbortReason reason) override;
+  void Withdraw(const TaskRecord& task, AbortReason reason) override;
   WorkerCounts Counts() const override;
   // Ends the drivers: idle workers get EOF and exit, busy ones (whose tasks
   // the executor has already ended) are killed; every worker is reaped.
@@ -70,7 +78,7 @@ class ProcessPool : public WorkerPool {
   enum class SlotState { kStarting, kIdle, kBusy, kStopped };
   struct Attempt {
     TaskPtr task;
-    std::shared_ptr<CancellationToken> token;
+    std::shared_ptr<CancellationToken> token;  // null if it did not begin
   };
   // One worker position: its driver thread and what Abort and Counts see.
   struct Slot {
@@ -82,7 +90,11 @@ class ProcessPool : public WorkerPool {
     // Killable while set; cleared before the driver reaps it.
     WorkerProcess* worker ABSL_GUARDED_BY(mu) = nullptr;
     pid_t child_pgid ABSL_GUARDED_BY(mu) = 0;  // its running exec child
-    std::vector<Attempt> attempts ABSL_GUARDED_BY(mu);
+    // The frame in flight (call i is gate i), the call the worker is at,
+    // and that call's attempt token once it began.
+    std::vector<TaskPtr> calls ABSL_GUARDED_BY(mu);
+    int current ABSL_GUARDED_BY(mu) = 0;
+    std::shared_ptr<CancellationToken> token ABSL_GUARDED_BY(mu);
     std::optional<AbortReason> abort_reason ABSL_GUARDED_BY(mu);
     std::string aborted_task_id ABSL_GUARDED_BY(mu);
     bool tried_to_start = false;  // driver thread only
@@ -90,17 +102,31 @@ class ProcessPool : public WorkerPool {
   void Drive(Slot& slot);
   // Spawns a worker for `slot`, retrying with backoff; nullptr when stopping.
   std::unique_ptr<WorkerProcess> StartWorker(Slot& slot);
-  // Pops the next task and its Map chunk followers; empty on idle timeout.
-  // Sets `closed` when the queue has been closed.
-  std::vector<TaskPtr> NextBatch(bool* closed);
-  // Runs `batch` on `worker`. Not OK if the worker did not survive it: the
-  // status says why and `lost` gets the attempts it took down.
-  absl::Status RunBatch(Slot& slot, WorkerProcess& worker,
-                        std::vector<TaskPtr> batch, std::vector<Attempt>* lost);
-  // Reaps a worker that died or must die, fails `lost` attempts with
-  // WORKER_LOST, and counts the restart.
+  // Pops the next frame's tasks (at most `max`) and registers them as the
+  // slot's frame; empty on idle timeout. Sets `closed` when the queue has
+  // been closed.
+  std::vector<TaskPtr> NextFrame(Slot& slot, WorkerProcess& worker, int max,
+                                 bool* closed);
+  // Called by PopBatch under the queue's lock: from here on, a cancel that
+  // finds a task gone from the queue finds it in the slot (Withdraw).
+  static void ClaimFrame(Slot& slot, WorkerProcess& worker,
+                         const std::vector<TaskPtr>& calls);
+  // Runs the frame `calls` on `worker`. Not OK if the worker did not
+  // survive it: the status says why, `lost` gets the attempt it took down
+  // and the calls it never started are back in the queue.
+  absl::Status RunFrame(Slot& slot, WorkerProcess& worker,
+                        const std::vector<TaskPtr>& calls, Attempt* lost);
+  // Begins call `index` of the frame, which the worker has reached.
+  Attempt Begin(Slot& slot, const std::vector<TaskPtr>& calls, int index,
+                const std::string& worker_name);
+  // Makes sure call `index` of the slot's frame does not run: withdraws it
+  // if it has not started, else fences the rest and kills the worker.
+  void StopCallLocked(Slot& slot, int index, AbortReason reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(slot.mu);
+  // Reaps a worker that died or must die, fails the `lost` attempt (if it
+  // began) with WORKER_LOST, and counts the restart.
   void LoseWorker(Slot& slot, std::unique_ptr<WorkerProcess> worker,
-                  const absl::Status& cause, std::vector<Attempt> lost);
+                  const absl::Status& cause, Attempt lost);
   // Replaces a healthy worker after max_tasks_per_child.
   void RecycleWorker(Slot& slot, std::unique_ptr<WorkerProcess> worker);
   void SetState(Slot& slot, SlotState state, WorkerProcess* worker);

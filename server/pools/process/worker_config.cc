@@ -11,6 +11,7 @@ namespace execd {
 namespace {
 
 constexpr absl::string_view kSocketFd = "--socket_fd=";
+constexpr absl::string_view kGatesFd = "--gates_fd=";
 constexpr absl::string_view kParentPid = "--parent_pid=";
 constexpr absl::string_view kMemoryLimitMb = "--memory_limit_mb=";
 constexpr absl::string_view kMaxFrameBytes = "--max_frame_bytes=";
@@ -36,6 +37,7 @@ std::vector<std::string> WorkerArgv(const std::string& worker_path,
   std::vector<std::string> argv = {
       worker_path,
       absl::StrCat(kSocketFd, config.socket_fd),
+      absl::StrCat(kGatesFd, config.gates_fd),
       absl::StrCat(kParentPid, config.parent_pid),
       absl::StrCat(kMemoryLimitMb, config.memory_limit_mb),
       absl::StrCat(kMaxFrameBytes, config.max_frame_bytes),
@@ -56,6 +58,8 @@ absl::StatusOr<WorkerConfig> ParseWorkerArgv(int argc,
     absl::Status parsed;
     if (absl::StartsWith(arg, kSocketFd)) {
       parsed = ParseNumber(arg, kSocketFd, &config.socket_fd);
+    } else if (absl::StartsWith(arg, kGatesFd)) {
+      parsed = ParseNumber(arg, kGatesFd, &config.gates_fd);
     } else if (absl::StartsWith(arg, kParentPid)) {
       parsed = ParseNumber(arg, kParentPid, &config.parent_pid);
     } else if (absl::StartsWith(arg, kMemoryLimitMb)) {

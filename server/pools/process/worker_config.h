@@ -16,6 +16,8 @@ namespace execd {
 
 // The fd number of the worker's end of its socketpair.
 inline constexpr int kWorkerSocketFd = 3;
+// The fd number of its CallGates memfd (mapped, then closed, at start).
+inline constexpr int kWorkerGatesFd = 4;
 
 // Exit codes by which execd-worker names why it ended (besides 0 = asked to).
 inline constexpr int kWorkerExitMemoryLimit = 86;    // std::bad_alloc
@@ -26,6 +28,7 @@ inline constexpr int kWorkerExitSetupFailed = 88;    // bad argv, rlimit...
 // worker needs no handshake before its first call).
 struct WorkerConfig {
   int socket_fd = kWorkerSocketFd;
+  int gates_fd = kWorkerGatesFd;
   pid_t parent_pid = 0;  // the worker exits at once if its parent is not this
   int64_t memory_limit_mb = 0;  // RLIMIT_AS; 0 = none
   size_t max_frame_bytes = kDefaultMaxFrameBytes;

@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/pools/process/call_frame.h"
 #include "server/pools/process/frame_codec.h"
 
 extern char** environ;
@@ -49,8 +50,28 @@ absl::StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(
     return ErrnoStatus("socketpair", errno);
   }
   const int server_fd = fds[0];
-  const int worker_fd = fds[1];
+  absl::StatusOr<CallGates> gates = CallGates::Create();
+  // Copies above the target fds, so neither dup2 below can overwrite the
+  // other's source.
+  int worker_fd = -1;
+  int gates_fd = -1;
+  absl::Status status = gates.status();
+  if (status.ok()) {
+    worker_fd = fcntl(fds[1], F_DUPFD_CLOEXEC, kWorkerGatesFd + 1);
+    if (worker_fd >= 0) {
+      gates_fd = fcntl(gates->fd(), F_DUPFD_CLOEXEC, kWorkerGatesFd + 1);
+    }
+    if (gates_fd < 0) status = ErrnoStatus("fcntl(F_DUPFD_CLOEXEC)", errno);
+  }
+  close(fds[1]);
+  if (!status.ok()) {
+    for (int fd : {server_fd, worker_fd, gates_fd}) {
+      if (fd >= 0) close(fd);
+    }
+    return status;
+  }
   config.socket_fd = kWorkerSocketFd;
+  config.gates_fd = kWorkerGatesFd;
   config.parent_pid = getpid();
   std::vector<std::string> argv = WorkerArgv(worker_path, config);
   std::vector<char*> raw_argv;
@@ -62,6 +83,7 @@ absl::StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(
   // dup2 clears CLOEXEC on the target (glibc does so even when the fds are
   // equal), so only the worker's end survives the exec.
   posix_spawn_file_actions_adddup2(&actions, worker_fd, kWorkerSocketFd);
+  posix_spawn_file_actions_adddup2(&actions, gates_fd, kWorkerGatesFd);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null",
                                    O_RDONLY, 0);
   posix_spawnattr_t attr;
@@ -83,12 +105,13 @@ absl::StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   close(worker_fd);
+  close(gates_fd);
   if (rc != 0) {
     close(server_fd);
     return ErrnoStatus(absl::StrCat("cannot start ", worker_path), rc);
   }
-  return std::unique_ptr<WorkerProcess>(
-      new WorkerProcess(pid, server_fd, config.max_frame_bytes));
+  return std::unique_ptr<WorkerProcess>(new WorkerProcess(
+      pid, server_fd, config.max_frame_bytes, std::move(*gates)));
 }
 
 WorkerProcess::~WorkerProcess() {
@@ -118,8 +141,16 @@ absl::Status WorkerProcess::Send(const v1::worker::WorkerRequest& request) {
   return WriteFrame(fd_, request, max_frame_bytes_);
 }
 
+absl::Status WorkerProcess::SendCalls(const std::vector<TaskPtr>& tasks) {
+  if (absl::Status encoded = EncodeCallFrame(tasks, max_frame_bytes_, &out_);
+      !encoded.ok()) {
+    return encoded;
+  }
+  return WriteAll(fd_, out_);
+}
+
 absl::Status WorkerProcess::Receive(v1::worker::WorkerReply* reply) {
-  return ReadFrame(fd_, max_frame_bytes_, reply);
+  return reader_.Read(reply);
 }
 
 bool WorkerProcess::HungUp() const {

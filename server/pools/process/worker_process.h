@@ -6,22 +6,29 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "execd/v1/worker.pb.h"
+#include "server/core/task_record.h"
+#include "server/pools/process/call_gates.h"
+#include "server/pools/process/frame_codec.h"
 #include "server/pools/process/worker_config.h"
 
 namespace execd {
 
-// One running execd-worker: its pid (also its process group id) and the
-// server's end of its socketpair. Used by one supervising thread; only Kill
-// may be called from another thread, and only before Reap starts.
+// One running execd-worker: its pid (also its process group id), the
+// server's end of its socketpair and the call gates it shares with it. Used
+// by one supervising thread; only Kill and gates() may be used from another
+// thread, and only before Reap starts.
 class WorkerProcess {
  public:
   // posix_spawns `worker_path` in its own process group with the socket on
-  // fd kWorkerSocketFd, stdin on /dev/null, default signal dispositions.
+  // fd kWorkerSocketFd, the gates on kWorkerGatesFd, stdin on /dev/null,
+  // default signal dispositions.
   static absl::StatusOr<std::unique_ptr<WorkerProcess>> Spawn(
       const std::string& worker_path, WorkerConfig config);
   ~WorkerProcess();
@@ -29,12 +36,16 @@ class WorkerProcess {
   WorkerProcess& operator=(const WorkerProcess&) = delete;
 
   pid_t pid() const { return pid_; }
+  CallGates& gates() { return gates_; }
 
   // Waits up to `timeout` for the Hello frame.
   absl::Status AwaitHello(absl::Duration timeout);
   absl::Status Send(const v1::worker::WorkerRequest& request);
-  // Blocks for the next frame; errors as ReadFrame (end of stream when the
-  // worker died).
+  // Sends `tasks` as the calls of one frame (call i is gate i); reset the
+  // gates first.
+  absl::Status SendCalls(const std::vector<TaskPtr>& tasks);
+  // Blocks for the next frame, reading every frame already sent in one go;
+  // errors as ReadFrame (end of stream when the worker died).
   absl::Status Receive(v1::worker::WorkerReply* reply);
   // True if the socket is readable while idle: the worker died (or spoke out
   // of turn, which is as bad). Never blocks.
@@ -47,13 +58,20 @@ class WorkerProcess {
   int Reap(absl::Duration grace);
 
  private:
-  WorkerProcess(pid_t pid, int fd, size_t max_frame_bytes)
-      : pid_(pid), fd_(fd), max_frame_bytes_(max_frame_bytes) {}
+  WorkerProcess(pid_t pid, int fd, size_t max_frame_bytes, CallGates gates)
+      : pid_(pid),
+        fd_(fd),
+        max_frame_bytes_(max_frame_bytes),
+        gates_(std::move(gates)),
+        reader_(fd, max_frame_bytes) {}
   void CloseSocket();
 
   const pid_t pid_;
   int fd_;
   const size_t max_frame_bytes_;
+  CallGates gates_;
+  FrameReader reader_;
+  std::string out_;  // the frame being sent, kept for its capacity
   std::atomic<bool> reaped_{false};
 };
 
