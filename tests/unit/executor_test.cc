@@ -135,8 +135,7 @@ TEST_F(ExecutorTest, CancelRunningStopsBuiltinWithin100ms) {
   TaskPtr task = Submit(MakeSubmit("sleep", {Number(30)}));
   ASSERT_TRUE(Eventually(
       [&] { return Snapshot(task).state() == v1::TASK_STATE_RUNNING; }));
-  absl::StatusOr<v1::CancelResponse> response =
-      executor_->Cancel(task->task.task_id());
+  absl::StatusOr<v1::CancelResponse> response = executor_->Cancel(task->id());
   ASSERT_TRUE(response.ok());
   EXPECT_TRUE(response->cancelled());
   EXPECT_EQ(response->task().state(), v1::TASK_STATE_CANCELLED);
@@ -148,7 +147,7 @@ TEST_F(ExecutorTest, CancelPendingNeverRuns) {
   StartExecutor(1);
   TaskPtr blocker = Submit(MakeSubmit("sleep", {Number(0.3)}));
   TaskPtr queued = Submit(MakeSubmit("echo"));
-  ASSERT_TRUE(executor_->Cancel(queued->task.task_id())->cancelled());
+  ASSERT_TRUE(executor_->Cancel(queued->id())->cancelled());
   ASSERT_TRUE(WaitTerminal(blocker));
   absl::SleepFor(absl::Milliseconds(50));
   v1::Task cancelled = Snapshot(queued);
@@ -156,7 +155,7 @@ TEST_F(ExecutorTest, CancelPendingNeverRuns) {
   EXPECT_EQ(cancelled.attempts(), 0);
   EXPECT_EQ(executor_->GetPools().pools(0).queue_depth(), 0);
   // Cancelling again changes nothing.
-  EXPECT_FALSE(executor_->Cancel(queued->task.task_id())->cancelled());
+  EXPECT_FALSE(executor_->Cancel(queued->id())->cancelled());
 }
 
 TEST_F(ExecutorTest, QueueCapacityCountsQueuedAndDelayed) {
@@ -190,6 +189,30 @@ TEST_F(ExecutorTest, DelayHoldsTaskBack) {
       (done.start_time().seconds() - done.submit_time().seconds()) * 1000 +
       (done.start_time().nanos() - done.submit_time().nanos()) / 1000000;
   EXPECT_GE(waited_ms, 199);
+  EXPECT_EQ(executor_->GetPools().pools(0).delayed(), 0);
+}
+
+TEST_F(ExecutorTest, CancelDelayedSettlesCountsAtOnce) {
+  StartExecutor(1, /*capacity=*/3);
+  std::vector<TaskPtr> tasks;
+  for (int i = 0; i < 3; ++i) {
+    v1::SubmitRequest request = MakeSubmit("echo");
+    SetDuration(absl::Hours(1), request.mutable_delay());
+    tasks.push_back(Submit(request));
+  }
+  EXPECT_EQ(executor_->GetPools().pools(0).delayed(), 3);
+  ASSERT_TRUE(executor_->Cancel(tasks[1]->id())->cancelled());
+  EXPECT_EQ(executor_->GetPools().pools(0).delayed(), 2);
+  EXPECT_EQ(Snapshot(tasks[1]).state(), v1::TASK_STATE_CANCELLED);
+  // Its capacity is free again, and only for one task.
+  v1::SubmitRequest another = MakeSubmit("echo");
+  SetDuration(absl::Hours(1), another.mutable_delay());
+  Submit(another);
+  another.set_pool(v1::POOL_THREAD);
+  EXPECT_EQ(executor_->Submit(another).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(executor_->GetPools().pools(0).delayed(), 3);
+  executor_->Shutdown();
   EXPECT_EQ(executor_->GetPools().pools(0).delayed(), 0);
 }
 
@@ -276,7 +299,7 @@ TEST_F(ExecutorTest, MapKeepsItemOrderInOneGroup) {
   for (size_t i = 0; i < tasks->size(); ++i) {
     EXPECT_EQ((*tasks)[i]->map_group, (*tasks)[0]->map_group);
     EXPECT_EQ((*tasks)[i]->chunksize, 4);
-    EXPECT_EQ((*tasks)[i]->args.values(0).number_value(), i);
+    EXPECT_EQ((*tasks)[i]->args().values(0).number_value(), i);
   }
   v1::MapRequest bad = request;
   bad.mutable_items(3)->mutable_values(0)->set_string_value("x");

@@ -208,11 +208,11 @@ absl::Status ProcessPool::RunBatch(Slot& slot, WorkerProcess& worker,
     v1::worker::WorkerRequest request;
     for (const Attempt& attempt : attempts) {
       v1::worker::WorkerCall* call = request.add_calls();
-      call->set_task_id(attempt.task->task.task_id());
+      call->set_task_id(attempt.task->id());
       call->set_function(attempt.task->function->name);
-      *call->mutable_args() = attempt.task->args;
-      *call->mutable_kwargs() = attempt.task->kwargs;
-      call->set_input(attempt.task->input);
+      *call->mutable_args() = attempt.task->args();
+      *call->mutable_kwargs() = attempt.task->kwargs();
+      call->set_input(attempt.task->input());
     }
     status = worker.Send(request);
   }
@@ -228,7 +228,7 @@ absl::Status ProcessPool::RunBatch(Slot& slot, WorkerProcess& worker,
     auto done = std::find_if(
         attempts.begin(), attempts.end(), [&reply](const Attempt& attempt) {
           return reply.has_done() &&
-                 attempt.task->task.task_id() == reply.done().task_id();
+                 attempt.task->id() == reply.done().task_id();
         });
     if (done == attempts.end()) {
       status = absl::InternalError("a reply that answers no call it was sent");
@@ -348,7 +348,7 @@ void ProcessPool::Abort(const TaskRecord& task,
     if (!runs_it) continue;
     if (!slot->abort_reason.has_value()) {
       slot->abort_reason = reason;
-      slot->aborted_task_id = task.task.task_id();
+      slot->aborted_task_id = task.id();
     }
     slot->worker->Kill();
     if (slot->child_pgid > 0) kill(-slot->child_pgid, SIGKILL);
