@@ -216,6 +216,33 @@ TEST_F(ExecutorTest, CancelDelayedSettlesCountsAtOnce) {
   EXPECT_EQ(executor_->GetPools().pools(0).delayed(), 0);
 }
 
+TEST_F(ExecutorTest, OwnersAreSharedAndScopeEveryLookup) {
+  StartExecutor(1);
+  v1::SubmitRequest request = MakeSubmit("echo");
+  request.set_pool(v1::POOL_THREAD);
+  SetDuration(absl::Hours(1), request.mutable_delay());
+  request.set_request_id("same");
+  absl::StatusOr<Executor::Submitted> alice =
+      executor_->Submit(request, "alice");
+  absl::StatusOr<Executor::Submitted> bob = executor_->Submit(request, "bob");
+  request.set_request_id("other");
+  absl::StatusOr<Executor::Submitted> alice2 =
+      executor_->Submit(request, "alice");
+  ASSERT_TRUE(alice.ok() && bob.ok() && alice2.ok());
+  EXPECT_FALSE(bob->duplicate);  // request ids are scoped by owner
+  EXPECT_EQ(alice->task->owner_name(), "alice");
+  // One copy of a principal's name, however many tasks it owns.
+  EXPECT_EQ(alice->task->owner.get(), alice2->task->owner.get());
+  const std::string id = alice->task->id();
+  EXPECT_TRUE(executor_->Lookup(id, "alice").ok());
+  EXPECT_EQ(executor_->Lookup(id, "bob").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(executor_->Cancel(id, "bob").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(executor_->Cancel(id, "alice")->cancelled());
+  EXPECT_EQ(executor_->GetPools().pools(0).delayed(), 2);
+}
+
 TEST_F(ExecutorTest, RetriesWithDoublingBackoff) {
   StartExecutor(1);
   v1::SubmitRequest request = MakeSubmit("fail", {String("nope")});

@@ -188,8 +188,9 @@ absl::Status ProcessPool::RunBatch(Slot& slot, WorkerProcess& worker,
   std::vector<Attempt> attempts;
   for (TaskPtr& task : batch) {
     std::shared_ptr<CancellationToken> token = host_->BeginAttempt(task, name);
-    if (token != nullptr)
-      attempts.push_back({std::move(task), std::move(token)});
+    if (token == nullptr) continue;
+    std::string task_id = task->id();
+    attempts.push_back({std::move(task), std::move(token), std::move(task_id)});
   }
   {
     absl::MutexLock lock(&slot.mu);
@@ -208,7 +209,7 @@ absl::Status ProcessPool::RunBatch(Slot& slot, WorkerProcess& worker,
     v1::worker::WorkerRequest request;
     for (const Attempt& attempt : attempts) {
       v1::worker::WorkerCall* call = request.add_calls();
-      call->set_task_id(attempt.task->id());
+      call->set_task_id(attempt.task_id);
       call->set_function(attempt.task->function->name);
       *call->mutable_args() = attempt.task->args();
       *call->mutable_kwargs() = attempt.task->kwargs();
@@ -227,8 +228,7 @@ absl::Status ProcessPool::RunBatch(Slot& slot, WorkerProcess& worker,
     }
     auto done = std::find_if(
         attempts.begin(), attempts.end(), [&reply](const Attempt& attempt) {
-          return reply.has_done() &&
-                 attempt.task->id() == reply.done().task_id();
+          return reply.has_done() && attempt.task_id == reply.done().task_id();
         });
     if (done == attempts.end()) {
       status = absl::InternalError("a reply that answers no call it was sent");

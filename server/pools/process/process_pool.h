@@ -71,6 +71,7 @@ class ProcessPool : public WorkerPool {
   struct Attempt {
     TaskPtr task;
     std::shared_ptr<CancellationToken> token;
+    std::string task_id;  // formatted once: replies are matched by it
   };
   // One worker position: its driver thread and what Abort and Counts see.
   struct Slot {
