@@ -6,7 +6,8 @@
 #   tsan  build-tsan: ThreadSanitizer (clang++ 14, Debug: g++ 12's TSan
 #         runtime crashes (SEGV inside __tsan::MemoryAccess) iterating an
 #         empty protobuf Map of Debian's libprotobuf); the core unit tests (label
-#         unit: queues, store, timers, thread pool, executor; no gRPC),
+#         unit: queues, store, records, delayed set, interner, timers, thread
+#         pool, executor; no gRPC),
 #         with tests/sanitizers/tsan_absl_mutex.cc linked in so TSan sees
 #         Debian's absl::Mutex lock/unlock (no suppressions needed).
 # Usage: scripts/sanitizers.sh [asan] [tsan]   (default: both)
@@ -53,7 +54,8 @@ run_asan() {
   configure "$dir" g++ \
     "-fsanitize=address,undefined -fno-sanitize-recover=undefined"
   cmake --build "$dir" -j "$jobs" --target execd execd-worker \
-    unit_task_queue_test unit_task_store_test unit_timer_service_test \
+    unit_task_queue_test unit_task_store_test unit_task_record_test \
+    unit_delayed_set_test unit_string_interner_test unit_timer_service_test \
     unit_thread_pool_test unit_builtins_test unit_executor_test \
     integration_submit_result_test integration_cancel_timeout_test \
     integration_streams_test integration_queries_test \
@@ -87,7 +89,8 @@ run_tsan() {
   configure "$dir" clang++ "-fsanitize=thread" \
     "-fsanitize=thread -rdynamic $annotations"
   cmake --build "$dir" -j "$jobs" --target unit_task_queue_test \
-    unit_task_store_test unit_timer_service_test unit_thread_pool_test \
+    unit_task_store_test unit_task_record_test unit_delayed_set_test \
+    unit_string_interner_test unit_timer_service_test unit_thread_pool_test \
     unit_builtins_test unit_executor_test
   local logs="$root/$dir/sanitizer-logs"
   rm -rf "$logs" && mkdir -p "$logs"

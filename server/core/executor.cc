@@ -12,7 +12,6 @@
 namespace execd {
 namespace {
 
-constexpr absl::Duration kRetryBaseDelay = absl::Milliseconds(100);
 constexpr absl::Duration kSweepInterval = absl::Seconds(1);
 constexpr int kQueueFullRetryDelayMs = 100;
 
@@ -56,7 +55,8 @@ Executor::Executor(ExecutorOptions options, const FunctionRegistry* registry,
       metrics_(metrics),
       store_(
           TaskStore::Options{options_.result_ttl, options_.max_retained_tasks},
-          RandomInstanceId()) {}
+          RandomInstanceId()),
+      delayed_(&timers_, [this](TaskPtr task) { OnDue(std::move(task)); }) {}
 
 Executor::~Executor() { Shutdown(); }
 
@@ -134,18 +134,18 @@ absl::StatusOr<Executor::Submitted> Executor::Submit(v1::SubmitRequest request,
   const absl::Duration delay = FromProto(request.delay());
   absl::StatusOr<TaskPtr> task = BuildTask(request);
   if (!task.ok()) return Reject(task.status());
-  (*task)->owner = owner;
+  (*task)->owner = owners_.Intern(owner);
   const v1::Pool pool = (*task)->pool;
   if (absl::Status status = Reserve(pool, 1); !status.ok()) {
     return Reject(status);
   }
-  TaskStore::Inserted inserted = store_.Insert(std::move(*task));
+  TaskStore::Inserted inserted = store_.Insert(std::move(*task), delay);
   if (inserted.duplicate) {  // lost a race with the same request_id
     slot(pool).waiting.fetch_sub(1);
     return Submitted{inserted.task, true};
   }
   metrics_->TaskSubmitted(pool);
-  Schedule(inserted.task, delay);
+  Schedule(inserted.task);
   return Submitted{inserted.task, false};
 }
 
@@ -167,35 +167,37 @@ absl::StatusOr<std::vector<TaskPtr>> Executor::SubmitMap(
   if (absl::Status status = Reserve(pool, tasks->size()); !status.ok()) {
     return Reject(status);
   }
+  std::shared_ptr<const std::string> interned_owner = owners_.Intern(owner);
   for (TaskPtr& task : *tasks) {
-    task->owner = owner;
+    task->owner = interned_owner;
     task = store_.Insert(std::move(task)).task;
     metrics_->TaskSubmitted(pool);
-    Schedule(task, absl::ZeroDuration());
+    Schedule(task);
   }
   return tasks;
 }
 
-void Executor::Schedule(const TaskPtr& task, absl::Duration delay) {
+void Executor::Schedule(const TaskPtr& task) {
   PoolSlot& pool_slot = slot(task->pool);
-  if (delay <= absl::ZeroDuration()) {
-    task->ready_time = absl::Now();
+  if (task->ready_time <= absl::Now()) {
     pool_slot.queue.Push(task);
     return;
   }
+  // Whoever takes the task out of the delayed set (OnDue, or a cancel)
+  // settles the delayed count.
   pool_slot.delayed.fetch_add(1);
-  timers_.Schedule(
-      absl::Now() + delay, [this, task] { OnDelayElapsed(task); },
-      [this, &task](uint64_t timer_id) { store_.SetTimer(*task, timer_id); });
+  delayed_.Add(task);
+  // A cancel that ran before the Add found nothing to take out: take it out
+  // here, so it does not count as delayed until its time comes.
+  if (store_.State(*task) != v1::TASK_STATE_PENDING && delayed_.Remove(*task)) {
+    pool_slot.delayed.fetch_sub(1);
+  }
 }
 
-void Executor::OnDelayElapsed(const TaskPtr& task) {
-  // Whoever takes the timer id (this, or a cancel) settles the delay count.
-  if (store_.TakeTimer(*task) == 0) return;
+void Executor::OnDue(TaskPtr task) {
   PoolSlot& pool_slot = slot(task->pool);
   pool_slot.delayed.fetch_sub(1);
-  task->ready_time = absl::Now();
-  pool_slot.queue.Push(task);
+  pool_slot.queue.Push(std::move(task));
 }
 
 std::shared_ptr<CancellationToken> Executor::BeginAttempt(const TaskPtr& task,
@@ -229,13 +231,11 @@ void Executor::EndAttempt(const TaskPtr& task, const CancellationToken* token,
     case TaskStore::AttemptEnd::kFailed:
       CountFinished(*task, v1::TASK_STATE_FAILED, reason);
       break;
-    case TaskStore::AttemptEnd::kRetrying: {
+    case TaskStore::AttemptEnd::kRetrying:
       // Backoff doubles from 100 ms: 100 ms, 200 ms, 400 ms...
       slot(task->pool).waiting.fetch_add(1);
-      const int doublings = std::min(ended.attempts - 1, 20);
-      Schedule(task, kRetryBaseDelay * (int64_t{1} << doublings));
+      Schedule(task);  // after its backoff (set by the store)
       break;
-    }
     case TaskStore::AttemptEnd::kStale:
       break;
   }
@@ -292,10 +292,9 @@ absl::StatusOr<v1::TaskState> Executor::AbortTask(const TaskPtr& task,
   PoolSlot& pool_slot = slot(task->pool);
   if (*previous == v1::TASK_STATE_PENDING) {
     pool_slot.waiting.fetch_sub(1);
-    const bool removed = pool_slot.queue.Remove(*task);
-    if (!removed && timer_id != 0) {
+    if (delayed_.Remove(*task)) {
       pool_slot.delayed.fetch_sub(1);
-    } else if (!removed && pool_slot.pool != nullptr) {
+    } else if (!pool_slot.queue.Remove(*task) && pool_slot.pool != nullptr) {
       // A worker has taken it without beginning it (a process batch).
       pool_slot.pool->Withdraw(*task, reason);
     }

@@ -13,8 +13,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "execd/v1/execd.pb.h"
+#include "server/core/delayed_set.h"
 #include "server/core/executor_metrics.h"
 #include "server/core/pool_host.h"
+#include "server/core/string_interner.h"
 #include "server/core/task_queue.h"
 #include "server/core/task_store.h"
 #include "server/core/timer_service.h"
@@ -118,9 +120,10 @@ class Executor : public PoolHost {
   absl::Status CheckAdmission() const;
   absl::Status Reserve(v1::Pool pool, int64_t count);
   absl::Status Reject(absl::Status status);
-  // Makes an admitted PENDING task runnable now or after `delay`.
-  void Schedule(const TaskPtr& task, absl::Duration delay);
-  void OnDelayElapsed(const TaskPtr& task);
+  // Makes an admitted PENDING task runnable at its ready_time.
+  void Schedule(const TaskPtr& task);
+  // A delayed task whose time came.
+  void OnDue(TaskPtr task);
   void OnTimeout(const TaskPtr& task,
                  const std::shared_ptr<CancellationToken>& token);
   // Stops a task that must end now (cancel, shutdown); false if terminal.
@@ -139,6 +142,8 @@ class Executor : public PoolHost {
   std::atomic<bool> draining_{false};
   std::atomic<bool> stopped_{false};
   std::atomic<uint64_t> next_map_group_{1};
+  StringInterner owners_;
+  DelayedSet delayed_;   // arms timers_; destroyed after its thread stopped
   TimerService timers_;  // last: its thread stops before the rest goes
 };
 

@@ -187,11 +187,14 @@ absl::StatusOr<TaskPtr> BuildTaskRecord(v1::SubmitRequest& request,
   }
 
   auto task = std::make_shared<TaskRecord>();
-  task->args.mutable_values()->Swap(request.mutable_args());
-  task->kwargs.Swap(request.mutable_kwargs());
-  task->input.swap(*request.mutable_input());
-  if (absl::Status valid = (*spec)->validate(
-          CallArgs{task->args, task->kwargs, task->input}, limits);
+  if (request.args_size() > 0 || request.kwargs().fields_size() > 0 ||
+      !request.input().empty()) {
+    TaskInputs& inputs = task->mutable_inputs();
+    inputs.args.mutable_values()->Swap(request.mutable_args());
+    inputs.kwargs.Swap(request.mutable_kwargs());
+    inputs.input.swap(*request.mutable_input());
+  }
+  if (absl::Status valid = (*spec)->validate(task->call_args(), limits);
       !valid.ok()) {
     return valid;
   }
@@ -200,12 +203,11 @@ absl::StatusOr<TaskPtr> BuildTaskRecord(v1::SubmitRequest& request,
   task->priority = request.priority();
   task->timeout = *timeout;
   task->max_retries = request.max_retries();
-  v1::Task& view = task->task;
-  view.set_function(request.function());
-  view.set_pool(*pool);
-  view.set_priority(request.priority());
-  view.mutable_labels()->swap(*request.mutable_labels());
-  view.set_request_id(std::move(*request.mutable_request_id()));
+  if (request.labels_size() > 0 || !request.request_id().empty()) {
+    TaskTags& tags = task->mutable_tags();
+    tags.labels.swap(*request.mutable_labels());
+    tags.request_id = std::move(*request.mutable_request_id());
+  }
   return task;
 }
 

@@ -6,14 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "execd/v1/execd.pb.h"
 #include "google/protobuf/struct.pb.h"
 #include "server/core/cancellation.h"
+#include "server/functions/function.h"
 
 namespace execd {
 
-struct FunctionSpec;
 class TaskObserver;
 
 // One task event (kind, a copy of the task, its request id), built once and
@@ -25,27 +26,59 @@ inline bool IsTerminal(v1::TaskState state) {
          state == v1::TASK_STATE_CANCELLED;
 }
 
-// One task. The fields in the first block never change after Submit; the
-// rest are guarded by TaskStore's mutex (the store owns every transition).
-struct TaskRecord {
-  uint64_t seq = 0;   // creation order; also encoded in the task id
-  std::string owner;  // the principal that submitted it ("" without auth)
-  const FunctionSpec* function = nullptr;
-  v1::Pool pool = v1::POOL_UNSPECIFIED;
-  int32_t priority = 0;
-  absl::Duration timeout = absl::InfiniteDuration();
-  int32_t max_retries = 0;
-  uint64_t map_group = 0;  // nonzero for items of one Map call
-  int32_t chunksize = 1;   // Map items per process round trip
+// What a task is called with. No-op and fan-out tasks often carry nothing,
+// so a record holds this only when one of them is set.
+struct TaskInputs {
   google::protobuf::ListValue args;
   google::protobuf::Struct kwargs;
   std::string input;
+};
+
+// Request fields that only queries read (List filters, snapshots, request-id
+// dedup); held only when one is set.
+struct TaskTags {
+  google::protobuf::Map<std::string, std::string> labels;
+  std::string request_id;
+};
+
+// What attempts produced; created when the first attempt starts.
+struct TaskOutcome {
+  std::string worker;  // of the latest attempt
+  google::protobuf::Value result;
+  std::string output;
+  v1::TaskError error;
+};
+
+// One task, kept lean because up to millions wait at once: the public
+// v1::Task is built only when someone reads it (FillTask). The fields in the
+// first block never change once the task is stored; the rest are guarded by
+// TaskStore's mutex (the store owns every transition).
+struct TaskRecord {
+  uint64_t instance = 0;  // of the server; with seq, makes the task id
+  uint64_t seq = 0;       // creation order
+  std::shared_ptr<const std::string> owner;  // interned; null without auth
+  const FunctionSpec* function = nullptr;
+  v1::Pool pool = v1::POOL_UNSPECIFIED;
+  int32_t priority = 0;
+  int32_t max_retries = 0;
+  int32_t chunksize = 1;   // Map items per process round trip
+  uint64_t map_group = 0;  // nonzero for items of one Map call
+  absl::Duration timeout = absl::InfiniteDuration();
+  absl::Time submit_time;
+  std::unique_ptr<TaskInputs> inputs;  // null: no args, kwargs nor input
+  std::unique_ptr<TaskTags> tags;      // null: no labels nor request_id
 
   // --- guarded by TaskStore::mu_ ---
-  v1::Task task;  // the public view: state, result, error, timestamps...
-  absl::Time ready_time;  // when it last entered its queue (wait histogram)
-  uint64_t timer_id = 0;  // pending delay/retry/timeout timer, 0 if none
-  bool queued = false;    // sits in its pool's ready queue
+  v1::TaskState state = v1::TASK_STATE_UNSPECIFIED;
+  int32_t attempts = 0;  // started so far
+  // When it becomes runnable: submit time plus delay, or the end of a
+  // retry's backoff; the start of its queue wait. Set by the store before
+  // the task is scheduled, fixed while it waits (it is the DelayedSet key).
+  absl::Time ready_time;
+  absl::Time start_time;  // of the latest attempt
+  absl::Time end_time;
+  std::unique_ptr<TaskOutcome> outcome;
+  uint64_t timer_id = 0;                     // pending timeout timer, 0 if none
   std::shared_ptr<CancellationToken> token;  // of the current attempt
   struct Watch {
     std::shared_ptr<TaskObserver> observer;
@@ -53,9 +86,27 @@ struct TaskRecord {
     uint64_t id;
   };
   std::vector<Watch> watchers;
+
+  std::string id() const;
+  absl::string_view owner_name() const {
+    return owner == nullptr ? absl::string_view() : absl::string_view(*owner);
+  }
+  const google::protobuf::ListValue& args() const;
+  const google::protobuf::Struct& kwargs() const;
+  const std::string& input() const;
+  CallArgs call_args() const { return CallArgs{args(), kwargs(), input()}; }
+  absl::string_view request_id() const;
+  const google::protobuf::Map<std::string, std::string>& labels() const;
+  // Create the optional block on first use (while the task is built).
+  TaskInputs& mutable_inputs();
+  TaskTags& mutable_tags();
 };
 
 using TaskPtr = std::shared_ptr<TaskRecord>;
+
+// Writes the public view of `task` into `out`. The caller holds TaskStore's
+// mutex, or is the only one who can reach the record.
+void FillTask(const TaskRecord& task, v1::Task* out);
 
 }  // namespace execd
 

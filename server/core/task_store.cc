@@ -5,7 +5,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "server/core/proto_time.h"
 #include "server/core/task_id.h"
 
 namespace execd {
@@ -13,32 +12,37 @@ namespace {
 
 constexpr int32_t kDefaultPageSize = 100;
 constexpr int32_t kMaxPageSize = 1000;
+constexpr absl::Duration kRetryBaseDelay = absl::Milliseconds(100);
 
 // Request ids are scoped by owner: two principals may use the same one.
 std::string RequestKey(absl::string_view owner, absl::string_view request_id) {
   return absl::StrCat(owner.size(), ":", owner, request_id);
 }
 
-bool MatchesFilter(const v1::Task& task, const v1::ListTasksRequest& request) {
+bool MatchesFilter(const TaskRecord& task,
+                   const v1::ListTasksRequest& request) {
   if (request.state() != v1::TASK_STATE_UNSPECIFIED &&
-      task.state() != request.state()) {
+      task.state != request.state()) {
     return false;
   }
-  if (!request.function().empty() && task.function() != request.function()) {
+  if (!request.function().empty() &&
+      (task.function == nullptr || task.function->name != request.function())) {
     return false;
   }
+  const auto& labels = task.labels();
   for (const auto& [key, value] : request.labels()) {
-    auto it = task.labels().find(key);
-    if (it == task.labels().end() || it->second != value) return false;
+    auto it = labels.find(key);
+    if (it == labels.end() || it->second != value) return false;
   }
   return true;
 }
 
-TaskEventPtr MakeEvent(v1::TaskEvent::Kind kind, const v1::Task& task) {
+// The public task is built straight into the event: no copy of it.
+TaskEventPtr MakeEvent(v1::TaskEvent::Kind kind, const TaskRecord& task) {
   auto event = std::make_shared<v1::TaskEvent>();
   event->set_kind(kind);
-  *event->mutable_task() = task;
-  event->set_request_id(task.request_id());
+  FillTask(task, event->mutable_task());
+  event->set_request_id(event->task().request_id());
   return event;
 }
 
@@ -58,10 +62,15 @@ TaskPtr TaskStore::FindByRequestId(absl::string_view owner,
   return task == tasks_.end() ? nullptr : task->second;
 }
 
-TaskStore::Inserted TaskStore::Insert(TaskPtr task) {
-  const std::string& request_id = task->task.request_id();
+absl::Duration TaskStore::RetryBackoff(int32_t attempts) {
+  const int doublings = std::clamp(attempts - 1, 0, 20);
+  return kRetryBaseDelay * (int64_t{1} << doublings);
+}
+
+TaskStore::Inserted TaskStore::Insert(TaskPtr task, absl::Duration delay) {
+  const absl::string_view request_id = task->request_id();
   const std::string key =
-      request_id.empty() ? "" : RequestKey(task->owner, request_id);
+      request_id.empty() ? "" : RequestKey(task->owner_name(), request_id);
   absl::MutexLock lock(&mu_);
   if (!request_id.empty()) {
     auto it = by_request_id_.find(key);
@@ -70,10 +79,11 @@ TaskStore::Inserted TaskStore::Insert(TaskPtr task) {
       if (existing != tasks_.end()) return {existing->second, true};
     }
   }
+  task->instance = instance_id_;
   task->seq = next_seq_++;
-  task->task.set_task_id(FormatTaskId(instance_id_, task->seq));
-  task->task.set_state(v1::TASK_STATE_PENDING);
-  ToProto(absl::Now(), task->task.mutable_submit_time());
+  task->state = v1::TASK_STATE_PENDING;
+  task->submit_time = absl::Now();
+  task->ready_time = task->submit_time + delay;
   if (!request_id.empty()) by_request_id_[key] = task->seq;
   tasks_.emplace(task->seq, task);
   ++unfinished_;
@@ -87,7 +97,8 @@ absl::StatusOr<TaskPtr> TaskStore::Lookup(absl::string_view task_id,
   if (parsed->instance == instance_id_) {
     absl::MutexLock lock(&mu_);
     auto it = tasks_.find(parsed->seq);
-    if (it != tasks_.end() && it->second->owner == owner) return it->second;
+    if (it != tasks_.end() && it->second->owner_name() == owner)
+      return it->second;
   }
   return absl::NotFoundError(absl::StrCat(
       "task ", task_id,
@@ -96,8 +107,15 @@ absl::StatusOr<TaskPtr> TaskStore::Lookup(absl::string_view task_id,
 }
 
 v1::Task TaskStore::Snapshot(const TaskRecord& task) const {
+  v1::Task view;
   absl::MutexLock lock(&mu_);
-  return task.task;
+  FillTask(task, &view);
+  return view;
+}
+
+v1::TaskState TaskStore::State(const TaskRecord& task) const {
+  absl::MutexLock lock(&mu_);
+  return task.state;
 }
 
 std::shared_ptr<CancellationToken> TaskStore::MarkRunning(const TaskPtr& task,
@@ -106,14 +124,16 @@ std::shared_ptr<CancellationToken> TaskStore::MarkRunning(const TaskPtr& task,
   std::shared_ptr<CancellationToken> token;
   {
     absl::MutexLock lock(&mu_);
-    if (task->task.state() != v1::TASK_STATE_PENDING) return nullptr;
+    if (task->state != v1::TASK_STATE_PENDING) return nullptr;
     token = std::make_shared<CancellationToken>();
     task->token = token;
-    task->queued = false;
-    task->task.set_state(v1::TASK_STATE_RUNNING);
-    task->task.set_attempts(task->task.attempts() + 1);
-    task->task.set_worker(std::move(worker));
-    ToProto(absl::Now(), task->task.mutable_start_time());
+    task->state = v1::TASK_STATE_RUNNING;
+    ++task->attempts;
+    if (task->outcome == nullptr) {
+      task->outcome = std::make_unique<TaskOutcome>();
+    }
+    task->outcome->worker = std::move(worker);
+    task->start_time = absl::Now();
     NotifyLocked(*task, v1::TaskEvent::KIND_STARTED, kicks);
   }
   RunKicks(kicks);
@@ -127,24 +147,26 @@ TaskStore::EndedAttempt TaskStore::EndAttempt(const TaskPtr& task,
   EndedAttempt ended;
   {
     absl::MutexLock lock(&mu_);
-    if (task->task.state() != v1::TASK_STATE_RUNNING ||
-        task->token.get() != token) {
+    if (task->state != v1::TASK_STATE_RUNNING || task->token.get() != token) {
       return ended;
     }
-    ended.ran = absl::Now() - FromProto(task->task.start_time());
-    ended.attempts = task->task.attempts();
+    const absl::Time now = absl::Now();
+    ended.ran = now - task->start_time;
+    ended.attempts = task->attempts;
+    TaskOutcome& outcome = *task->outcome;  // made by MarkRunning
     if (result.ok) {
-      *task->task.mutable_result() = std::move(result.result);
-      task->task.set_output(std::move(result.output));
+      outcome.result = std::move(result.result);
+      outcome.output = std::move(result.output);
       FinishLocked(*task, v1::TASK_STATE_SUCCEEDED, kicks);
       ended.end = AttemptEnd::kSucceeded;
-    } else if (task->task.attempts() <= task->max_retries) {
-      task->task.set_state(v1::TASK_STATE_PENDING);
+    } else if (task->attempts <= task->max_retries) {
+      task->state = v1::TASK_STATE_PENDING;
       task->token.reset();
+      task->ready_time = now + RetryBackoff(task->attempts);
       ended.end = AttemptEnd::kRetrying;
     } else {
-      task->task.set_output(std::move(result.output));
-      *task->task.mutable_error() = std::move(result.error);
+      outcome.output = std::move(result.output);
+      outcome.error = std::move(result.error);
       FinishLocked(*task, v1::TASK_STATE_FAILED, kicks);
       ended.end = AttemptEnd::kFailed;
     }
@@ -160,15 +182,18 @@ absl::StatusOr<v1::TaskState> TaskStore::Abort(
   v1::TaskState previous;
   {
     absl::MutexLock lock(&mu_);
-    previous = task->task.state();
+    previous = task->state;
     if (IsTerminal(previous)) {
       return absl::FailedPreconditionError(
-          absl::StrCat("task ", task->task.task_id(), " already ended ",
+          absl::StrCat("task ", task->id(), " already ended ",
                        v1::TaskState_Name(previous)));
     }
     if (task->token) task->token->Cancel();
     *attempt_token = task->token;
-    *task->task.mutable_error() = std::move(error);
+    if (task->outcome == nullptr) {
+      task->outcome = std::make_unique<TaskOutcome>();
+    }
+    task->outcome->error = std::move(error);
     FinishLocked(*task, terminal_state, kicks);
   }
   RunKicks(kicks);
@@ -187,9 +212,9 @@ uint64_t TaskStore::TakeTimer(TaskRecord& task) {
 
 void TaskStore::FinishLocked(TaskRecord& task, v1::TaskState state,
                              Kicks& kicks) {
-  task.task.set_state(state);
+  task.state = state;
   const absl::Time now = absl::Now();
-  ToProto(now, task.task.mutable_end_time());
+  task.end_time = now;
   --unfinished_;
   NotifyLocked(task, v1::TaskEvent::KIND_FINISHED, kicks);
   task.watchers.clear();
@@ -205,14 +230,14 @@ void TaskStore::NotifyLocked(TaskRecord& task, v1::TaskEvent::Kind kind,
   TaskEventPtr event;  // built once, and only if someone wants it
   auto deliver = [&](const TaskRecord::Watch& watch) {
     if (started && !watch.include_started) return;
-    if (event == nullptr) event = MakeEvent(kind, task.task);
+    if (event == nullptr) event = MakeEvent(kind, task);
     if (watch.observer->OnTaskEvent(event)) {
       kicks.push_back(watch.observer);
     }
   };
   for (const auto& watch : task.watchers) deliver(watch);
   for (const auto& [id, owner_watch] : all_watchers_) {
-    if (owner_watch.owner == task.owner) deliver(owner_watch.watch);
+    if (owner_watch.owner == task.owner_name()) deliver(owner_watch.watch);
   }
 }
 
@@ -230,9 +255,9 @@ void TaskStore::EvictLocked(absl::Time now) {
     finished_order_.pop_front();
     auto it = tasks_.find(seq);
     if (it == tasks_.end()) continue;
-    const std::string& request_id = it->second->task.request_id();
+    const absl::string_view request_id = it->second->request_id();
     if (!request_id.empty()) {
-      by_request_id_.erase(RequestKey(it->second->owner, request_id));
+      by_request_id_.erase(RequestKey(it->second->owner_name(), request_id));
     }
     tasks_.erase(it);
   }
@@ -251,14 +276,14 @@ absl::StatusOr<uint64_t> TaskStore::Watch(
   {
     absl::MutexLock lock(&mu_);
     id = next_watch_id_++;
-    const v1::TaskState state = task->task.state();
+    const v1::TaskState state = task->state;
     if (IsTerminal(state)) {
       kick = observer->OnTaskEvent(
-          MakeEvent(v1::TaskEvent::KIND_FINISHED, task->task));
+          MakeEvent(v1::TaskEvent::KIND_FINISHED, *task));
     } else {
       if (include_started && state == v1::TASK_STATE_RUNNING) {
         kick = observer->OnTaskEvent(
-            MakeEvent(v1::TaskEvent::KIND_STARTED, task->task));
+            MakeEvent(v1::TaskEvent::KIND_STARTED, *task));
       }
       task->watchers.push_back({observer, include_started, id});
     }
@@ -315,14 +340,14 @@ absl::StatusOr<v1::ListTasksResponse> TaskStore::List(
   uint64_t last_listed = 0;
   absl::MutexLock lock(&mu_);
   for (auto it = tasks_.upper_bound(after); it != tasks_.end(); ++it) {
-    const v1::Task& task = it->second->task;
-    if (it->second->owner != owner || !MatchesFilter(task, request)) continue;
+    const TaskRecord& task = *it->second;
+    if (task.owner_name() != owner || !MatchesFilter(task, request)) continue;
     if (response.tasks_size() == page_size) {
       // The token is the last listed sequence number: stable under eviction.
       response.set_next_page_token(absl::StrCat(last_listed));
       break;
     }
-    *response.add_tasks() = task;
+    FillTask(task, response.add_tasks());
     last_listed = it->first;
   }
   return response;
@@ -332,7 +357,7 @@ std::vector<TaskPtr> TaskStore::Unfinished() const {
   std::vector<TaskPtr> tasks;
   absl::MutexLock lock(&mu_);
   for (const auto& [seq, task] : tasks_) {
-    if (!IsTerminal(task->task.state())) tasks.push_back(task);
+    if (!IsTerminal(task->state)) tasks.push_back(task);
   }
   return tasks;
 }

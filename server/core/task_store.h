@@ -45,16 +45,17 @@ class TaskStore {
     TaskPtr task;
     bool duplicate;
   };
-  // Adds `task` (fields of TaskRecord's first block and task->task's request
-  // fields filled in) as PENDING, assigning seq, id and submit_time. If its
+  // Adds `task` (TaskRecord's first block filled in) as PENDING, assigning
+  // instance, seq, submit_time and ready_time (submit_time + `delay`). If its
   // request_id is taken, returns the existing task instead.
-  Inserted Insert(TaskPtr task);
+  Inserted Insert(TaskPtr task, absl::Duration delay = absl::ZeroDuration());
 
   // INVALID_ARGUMENT if malformed, NOT_FOUND if unknown, evicted or owned
   // by another principal (as if absent).
   absl::StatusOr<TaskPtr> Lookup(absl::string_view task_id,
                                  absl::string_view owner = "") const;
   v1::Task Snapshot(const TaskRecord& task) const;
+  v1::TaskState State(const TaskRecord& task) const;
 
   // PENDING -> RUNNING. Returns the attempt's token, or nullptr if the task
   // is no longer pending (cancelled meanwhile): the caller skips it.
@@ -68,8 +69,8 @@ class TaskStore {
     int32_t attempts = 0;  // attempts started so far
   };
   // Ends the attempt owning `token`: SUCCEEDED, FAILED, or back to PENDING
-  // when retries are left. kStale if that attempt was already ended (by a
-  // cancel, a timeout or shutdown).
+  // when retries are left, ready after RetryBackoff (task->ready_time). kStale
+  // if that attempt was already ended (by a cancel, a timeout or shutdown).
   EndedAttempt EndAttempt(const TaskPtr& task, const CancellationToken* token,
                           AttemptResult result);
 
@@ -80,6 +81,10 @@ class TaskStore {
   absl::StatusOr<v1::TaskState> Abort(
       const TaskPtr& task, v1::TaskError error, v1::TaskState terminal_state,
       std::shared_ptr<CancellationToken>* attempt_token);
+
+  // Backoff before the retry that follows attempt number `attempts`:
+  // doubles from 100 ms (100 ms, 200 ms, 400 ms...).
+  static absl::Duration RetryBackoff(int32_t attempts);
 
   void SetTimer(TaskRecord& task, uint64_t timer_id);
   // Takes the task's pending timer id (0 if none), clearing it.

@@ -14,9 +14,10 @@
 
 namespace execd {
 
-// One thread that runs callbacks at given times: delays, retry backoff,
-// run-time limits, Result waits and retention sweeps all share it, so no task
-// ever costs a thread or a timer of its own. Callbacks must be short.
+// One thread that runs callbacks at given times: delays and retry backoff
+// (through DelayedSet's single timer), run-time limits, Result waits and
+// retention sweeps all share it, so no task ever costs a thread of its own
+// and no waiting task a timer of its own. Callbacks must be short.
 class TimerService {
  public:
   using TimerId = uint64_t;

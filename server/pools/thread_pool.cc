@@ -50,8 +50,7 @@ void ThreadPool::WorkerLoop(int index) {
     TaskContext context(token.get(), limits_);
     absl::StatusOr<CallResult> outcome;
     try {
-      outcome = task->function->run(
-          CallArgs{task->args, task->kwargs, task->input}, context);
+      outcome = task->function->run(task->call_args(), context);
     } catch (const std::exception& error) {
       outcome = absl::InternalError(
           absl::StrCat("function threw an exception: ", error.what()));

@@ -32,7 +32,7 @@ grpc::ServerUnaryReactor* ExecutorService::Submit(
   absl::StatusOr<Executor::Submitted> submitted = context_.executor->Submit(
       std::move(*const_cast<v1::SubmitRequest*>(request)), *principal);
   if (submitted.ok()) {
-    response->set_task_id(submitted->task->task.task_id());
+    response->set_task_id(submitted->task->id());
     response->set_duplicate(submitted->duplicate);
     response->set_state(
         submitted->duplicate

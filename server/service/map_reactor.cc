@@ -22,7 +22,7 @@ class MapReactor::Collector : public TaskObserver {
         finished_(tasks.size()) {
     index_of_.reserve(tasks.size());
     for (size_t i = 0; i < tasks.size(); ++i) {
-      index_of_.emplace(tasks[i]->task.task_id(), i);
+      index_of_.emplace(tasks[i]->id(), i);
     }
   }
 
@@ -104,7 +104,7 @@ void MapReactor::Launch() {
 void MapReactor::OnCancel() {
   for (const TaskPtr& task : tasks_) {
     // Already finished items answer "not cancelled": nothing to do.
-    service_.executor->Cancel(task->task.task_id(), owner_).IgnoreError();
+    service_.executor->Cancel(task->id(), owner_).IgnoreError();
   }
   if (outbox_->Close(grpc::Status::CANCELLED)) outbox_->Kick();
 }

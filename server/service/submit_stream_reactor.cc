@@ -73,7 +73,7 @@ void SubmitStreamReactor::OnReadDone(bool ok) {
   } else {
     // Fields fixed at Submit: no lock, no copy of the whole task.
     v1::Task* accepted = event->mutable_task();
-    accepted->set_task_id(task->task.task_id());
+    accepted->set_task_id(task->id());
     accepted->set_function(task->function->name);
     accepted->set_pool(task->pool);
     accepted->set_priority(task->priority);

@@ -27,7 +27,7 @@ void CheckRecord(const TaskRecord& task, const std::string& function) {
   Check(task.function->AllowsPool(task.pool));
   Check(task.timeout > absl::ZeroDuration());
   Check(task.max_retries >= 0 && task.max_retries <= kMaxRetries);
-  Check(task.task.request_id().size() <= kMaxRequestIdLength);
+  Check(task.request_id().size() <= kMaxRequestIdLength);
   Check(task.chunksize >= 1 && task.chunksize <= kMaxChunksize);
 }
 

@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "execd/v1/worker.pb.h"
 #include "gtest/gtest.h"
 #include "server/functions/registry.h"
@@ -22,16 +21,17 @@ TEST(CallFrameTest, EncodesWhatAWorkerRequestWouldHold) {
   for (int i = 0; i < 3; ++i) {
     auto task = std::make_shared<TaskRecord>();
     task->function = *registry.Find("echo");
-    task->task.set_task_id(absl::StrCat("task-", i));
-    task->args.add_values()->set_number_value(i);
-    (*task->kwargs.mutable_fields())["k"].set_string_value("v");
-    task->input = std::string(i * 200, 'x');  // 0: an empty field
+    task->seq = i + 1;
+    TaskInputs& inputs = task->mutable_inputs();
+    inputs.args.add_values()->set_number_value(i);
+    (*inputs.kwargs.mutable_fields())["k"].set_string_value("v");
+    inputs.input = std::string(i * 200, 'x');  // 0: an empty field
     v1::worker::WorkerCall* call = expected.add_calls();
-    call->set_task_id(task->task.task_id());
+    call->set_task_id(task->id());
     call->set_function("echo");
-    *call->mutable_args() = task->args;
-    *call->mutable_kwargs() = task->kwargs;
-    call->set_input(task->input);
+    *call->mutable_args() = task->args();
+    *call->mutable_kwargs() = task->kwargs();
+    call->set_input(task->input());
     tasks.push_back(std::move(task));
   }
   std::string frame = "stale bytes of an earlier frame";

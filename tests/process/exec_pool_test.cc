@@ -96,7 +96,7 @@ TEST_F(ExecPoolTest, GivesOnlyTheRequestedEnvironment) {
   google::protobuf::Value env;
   (*env.mutable_struct_value()->mutable_fields())["GREETING"].set_string_value(
       "hi there");
-  (*task->kwargs.mutable_fields())["env"] = env;
+  (*task->mutable_inputs().kwargs.mutable_fields())["env"] = env;
   AttemptResult result = Await(Submit(task));
   ASSERT_TRUE(result.ok) << result.error.message();
   EXPECT_EQ(result.output, "GREETING=hi there\n");
@@ -104,13 +104,15 @@ TEST_F(ExecPoolTest, GivesOnlyTheRequestedEnvironment) {
 
 TEST_F(ExecPoolTest, RunsInTheRequestedDirectory) {
   TaskPtr task = Exec({"/bin/pwd"});
-  (*task->kwargs.mutable_fields())["cwd"].set_string_value("/tmp");
+  (*task->mutable_inputs().kwargs.mutable_fields())["cwd"].set_string_value(
+      "/tmp");
   AttemptResult result = Await(Submit(task));
   ASSERT_TRUE(result.ok) << result.error.message();
   EXPECT_EQ(result.output, "/tmp\n");
 
   TaskPtr missing = Exec({"/bin/pwd"});
-  (*missing->kwargs.mutable_fields())["cwd"].set_string_value("/nonexistent");
+  (*missing->mutable_inputs().kwargs.mutable_fields())["cwd"].set_string_value(
+      "/nonexistent");
   AttemptResult failed = Await(Submit(missing));
   EXPECT_FALSE(failed.ok);
   EXPECT_THAT(failed.error.message(), HasSubstr("/nonexistent"));

@@ -102,9 +102,7 @@ class FakePoolHost : public PoolHost {
 
  private:
   // Keyed by task id: a freed record's address may come back for the next.
-  static const std::string& Id(const TaskPtr& task) {
-    return task->task.task_id();
-  }
+  static std::string Id(const TaskPtr& task) { return task->id(); }
 
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<CancellationToken>> tokens_
@@ -174,9 +172,9 @@ class PoolFixture : public ::testing::Test {
     EXPECT_TRUE(spec.ok()) << spec.status();
     task->function = *spec;
     task->pool = v1::POOL_PROCESS;
-    for (auto& arg : args) *task->args.add_values() = std::move(arg);
-    task->input = input;
-    task->task.set_task_id(absl::StrCat("task-", task->seq));
+    TaskInputs& inputs = task->mutable_inputs();
+    for (auto& arg : args) *inputs.args.add_values() = std::move(arg);
+    inputs.input = input;
     return task;
   }
   TaskPtr Submit(TaskPtr task) {
@@ -186,7 +184,7 @@ class PoolFixture : public ::testing::Test {
   AttemptResult Await(const TaskPtr& task,
                       absl::Duration timeout = absl::Seconds(30)) {
     std::optional<AttemptResult> result = host_.WaitResult(task, timeout);
-    EXPECT_TRUE(result.has_value()) << "no result for " << task->task.task_id();
+    EXPECT_TRUE(result.has_value()) << "no result for " << task->id();
     return result.value_or(AttemptResult{});
   }
   // Waits until Counts() shows `idle` idle (or `busy` busy) workers.

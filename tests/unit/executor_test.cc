@@ -135,8 +135,7 @@ TEST_F(ExecutorTest, CancelRunningStopsBuiltinWithin100ms) {
   TaskPtr task = Submit(MakeSubmit("sleep", {Number(30)}));
   ASSERT_TRUE(Eventually(
       [&] { return Snapshot(task).state() == v1::TASK_STATE_RUNNING; }));
-  absl::StatusOr<v1::CancelResponse> response =
-      executor_->Cancel(task->task.task_id());
+  absl::StatusOr<v1::CancelResponse> response = executor_->Cancel(task->id());
   ASSERT_TRUE(response.ok());
   EXPECT_TRUE(response->cancelled());
   EXPECT_EQ(response->task().state(), v1::TASK_STATE_CANCELLED);
@@ -148,7 +147,7 @@ TEST_F(ExecutorTest, CancelPendingNeverRuns) {
   StartExecutor(1);
   TaskPtr blocker = Submit(MakeSubmit("sleep", {Number(0.3)}));
   TaskPtr queued = Submit(MakeSubmit("echo"));
-  ASSERT_TRUE(executor_->Cancel(queued->task.task_id())->cancelled());
+  ASSERT_TRUE(executor_->Cancel(queued->id())->cancelled());
   ASSERT_TRUE(WaitTerminal(blocker));
   absl::SleepFor(absl::Milliseconds(50));
   v1::Task cancelled = Snapshot(queued);
@@ -156,7 +155,7 @@ TEST_F(ExecutorTest, CancelPendingNeverRuns) {
   EXPECT_EQ(cancelled.attempts(), 0);
   EXPECT_EQ(executor_->GetPools().pools(0).queue_depth(), 0);
   // Cancelling again changes nothing.
-  EXPECT_FALSE(executor_->Cancel(queued->task.task_id())->cancelled());
+  EXPECT_FALSE(executor_->Cancel(queued->id())->cancelled());
 }
 
 // A pool that takes tasks off its queue without beginning them (as a
@@ -169,7 +168,7 @@ class HoldingPool : public WorkerPool {
              AbortReason) override {}
   void Withdraw(const TaskRecord& task, AbortReason) override {
     absl::MutexLock lock(&mu_);
-    withdrawn_.push_back(task.task.task_id());
+    withdrawn_.push_back(task.id());
   }
   WorkerCounts Counts() const override { return {}; }
   void Stop() override {}
@@ -200,9 +199,9 @@ TEST(ExecutorWithdrawTest, CancelOfATakenButUnbegunTaskAsksThePool) {
   ASSERT_TRUE(taken.ok() && queued.ok());
   ASSERT_EQ(pool.Take(), taken->task);
 
-  const std::string taken_id = taken->task->task.task_id();
+  const std::string taken_id = taken->task->id();
   EXPECT_TRUE(executor.Cancel(taken_id)->cancelled());
-  EXPECT_TRUE(executor.Cancel(queued->task->task.task_id())->cancelled());
+  EXPECT_TRUE(executor.Cancel(queued->task->id())->cancelled());
   // Only the task the pool holds; the queued one simply left the queue.
   EXPECT_EQ(pool.withdrawn(), std::vector<std::string>{taken_id});
   EXPECT_EQ(executor.queue(v1::POOL_PROCESS)->size(), 0u);
@@ -241,6 +240,57 @@ TEST_F(ExecutorTest, DelayHoldsTaskBack) {
       (done.start_time().nanos() - done.submit_time().nanos()) / 1000000;
   EXPECT_GE(waited_ms, 199);
   EXPECT_EQ(executor_->GetPools().pools(0).delayed(), 0);
+}
+
+TEST_F(ExecutorTest, CancelDelayedSettlesCountsAtOnce) {
+  StartExecutor(1, /*capacity=*/3);
+  std::vector<TaskPtr> tasks;
+  for (int i = 0; i < 3; ++i) {
+    v1::SubmitRequest request = MakeSubmit("echo");
+    SetDuration(absl::Hours(1), request.mutable_delay());
+    tasks.push_back(Submit(request));
+  }
+  EXPECT_EQ(executor_->GetPools().pools(0).delayed(), 3);
+  ASSERT_TRUE(executor_->Cancel(tasks[1]->id())->cancelled());
+  EXPECT_EQ(executor_->GetPools().pools(0).delayed(), 2);
+  EXPECT_EQ(Snapshot(tasks[1]).state(), v1::TASK_STATE_CANCELLED);
+  // Its capacity is free again, and only for one task.
+  v1::SubmitRequest another = MakeSubmit("echo");
+  SetDuration(absl::Hours(1), another.mutable_delay());
+  Submit(another);
+  another.set_pool(v1::POOL_THREAD);
+  EXPECT_EQ(executor_->Submit(another).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(executor_->GetPools().pools(0).delayed(), 3);
+  executor_->Shutdown();
+  EXPECT_EQ(executor_->GetPools().pools(0).delayed(), 0);
+}
+
+TEST_F(ExecutorTest, OwnersAreSharedAndScopeEveryLookup) {
+  StartExecutor(1);
+  v1::SubmitRequest request = MakeSubmit("echo");
+  request.set_pool(v1::POOL_THREAD);
+  SetDuration(absl::Hours(1), request.mutable_delay());
+  request.set_request_id("same");
+  absl::StatusOr<Executor::Submitted> alice =
+      executor_->Submit(request, "alice");
+  absl::StatusOr<Executor::Submitted> bob = executor_->Submit(request, "bob");
+  request.set_request_id("other");
+  absl::StatusOr<Executor::Submitted> alice2 =
+      executor_->Submit(request, "alice");
+  ASSERT_TRUE(alice.ok() && bob.ok() && alice2.ok());
+  EXPECT_FALSE(bob->duplicate);  // request ids are scoped by owner
+  EXPECT_EQ(alice->task->owner_name(), "alice");
+  // One copy of a principal's name, however many tasks it owns.
+  EXPECT_EQ(alice->task->owner.get(), alice2->task->owner.get());
+  const std::string id = alice->task->id();
+  EXPECT_TRUE(executor_->Lookup(id, "alice").ok());
+  EXPECT_EQ(executor_->Lookup(id, "bob").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(executor_->Cancel(id, "bob").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(executor_->Cancel(id, "alice")->cancelled());
+  EXPECT_EQ(executor_->GetPools().pools(0).delayed(), 2);
 }
 
 TEST_F(ExecutorTest, RetriesWithDoublingBackoff) {
@@ -326,7 +376,7 @@ TEST_F(ExecutorTest, MapKeepsItemOrderInOneGroup) {
   for (size_t i = 0; i < tasks->size(); ++i) {
     EXPECT_EQ((*tasks)[i]->map_group, (*tasks)[0]->map_group);
     EXPECT_EQ((*tasks)[i]->chunksize, 4);
-    EXPECT_EQ((*tasks)[i]->args.values(0).number_value(), i);
+    EXPECT_EQ((*tasks)[i]->args().values(0).number_value(), i);
   }
   v1::MapRequest bad = request;
   bad.mutable_items(3)->mutable_values(0)->set_string_value("x");

@@ -5,19 +5,26 @@
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "server/core/task_id.h"
+#include "server/functions/registry.h"
 
 namespace execd {
 namespace {
 
 constexpr uint64_t kInstance = 0xabc;
 
+const FunctionSpec* Function(const std::string& name) {
+  static const FunctionRegistry& registry =
+      *new FunctionRegistry(FunctionRegistry::WithBuiltins());
+  return *registry.Find(name);
+}
+
 TaskPtr NewTask(const std::string& function = "echo",
                 const std::string& request_id = "", int max_retries = 0) {
   auto task = std::make_shared<TaskRecord>();
   task->pool = v1::POOL_THREAD;
   task->max_retries = max_retries;
-  task->task.set_function(function);
-  task->task.set_request_id(request_id);
+  task->function = Function(function);
+  if (!request_id.empty()) task->mutable_tags().request_id = request_id;
   return task;
 }
 
@@ -57,10 +64,17 @@ class RecordingObserver : public TaskObserver {
 TEST(TaskStoreTest, InsertAssignsIdsAndPending) {
   TaskStore store({}, kInstance);
   TaskPtr task = store.Insert(NewTask()).task;
-  EXPECT_EQ(task->task.state(), v1::TASK_STATE_PENDING);
-  EXPECT_EQ(task->task.task_id(), FormatTaskId(kInstance, task->seq));
-  EXPECT_TRUE(task->task.has_submit_time());
-  absl::StatusOr<TaskPtr> found = store.Lookup(task->task.task_id());
+  EXPECT_EQ(task->state, v1::TASK_STATE_PENDING);
+  EXPECT_EQ(task->id(), FormatTaskId(kInstance, task->seq));
+  const v1::Task view = store.Snapshot(*task);
+  EXPECT_EQ(view.task_id(), task->id());
+  EXPECT_EQ(view.function(), "echo");
+  EXPECT_EQ(view.state(), v1::TASK_STATE_PENDING);
+  EXPECT_TRUE(view.has_submit_time());
+  EXPECT_FALSE(view.has_start_time());
+  EXPECT_FALSE(view.has_result());
+  EXPECT_FALSE(view.has_error());
+  absl::StatusOr<TaskPtr> found = store.Lookup(task->id());
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(*found, task);
 }
@@ -214,11 +228,11 @@ TEST(TaskStoreTest, EvictsOldestFinishedFirstAndNeverUnfinished) {
   }
   // 5 tasks, limit 3: the two oldest finished ones go; active ones stay.
   EXPECT_EQ(store.retained(), 3);
-  EXPECT_TRUE(store.Lookup(running->task.task_id()).ok());
-  EXPECT_TRUE(store.Lookup(pending->task.task_id()).ok());
-  EXPECT_FALSE(store.Lookup(finished[0]->task.task_id()).ok());
-  EXPECT_FALSE(store.Lookup(finished[1]->task.task_id()).ok());
-  EXPECT_TRUE(store.Lookup(finished[2]->task.task_id()).ok());
+  EXPECT_TRUE(store.Lookup(running->id()).ok());
+  EXPECT_TRUE(store.Lookup(pending->id()).ok());
+  EXPECT_FALSE(store.Lookup(finished[0]->id()).ok());
+  EXPECT_FALSE(store.Lookup(finished[1]->id()).ok());
+  EXPECT_TRUE(store.Lookup(finished[2]->id()).ok());
   // An evicted request id may be used again.
   EXPECT_EQ(store.FindByRequestId("", "r0"), nullptr);
 }
@@ -230,18 +244,18 @@ TEST(TaskStoreTest, EvictsFinishedTasksAfterTtl) {
   store.EndAttempt(task, token.get(), Succeeded());
   TaskPtr unfinished = store.Insert(NewTask()).task;
   store.EvictExpired(absl::Now() + absl::Seconds(5));
-  EXPECT_TRUE(store.Lookup(task->task.task_id()).ok());
+  EXPECT_TRUE(store.Lookup(task->id()).ok());
   store.EvictExpired(absl::Now() + absl::Seconds(11));
-  EXPECT_EQ(store.Lookup(task->task.task_id()).status().code(),
+  EXPECT_EQ(store.Lookup(task->id()).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_TRUE(store.Lookup(unfinished->task.task_id()).ok());
+  EXPECT_TRUE(store.Lookup(unfinished->id()).ok());
 }
 
 TEST(TaskStoreTest, ListFiltersAndPages) {
   TaskStore store({}, kInstance);
   for (int i = 0; i < 7; ++i) {
     TaskPtr task = NewTask(i % 2 == 0 ? "echo" : "sleep");
-    (*task->task.mutable_labels())["team"] = i < 5 ? "a" : "b";
+    task->mutable_tags().labels["team"] = i < 5 ? "a" : "b";
     store.Insert(task);
   }
   v1::ListTasksRequest request;
@@ -287,9 +301,9 @@ namespace {
 TEST(TaskStoreOwnerTest, OtherPrincipalsSeeNothing) {
   TaskStore store({}, kInstance);
   TaskPtr alice_task = NewTask("echo", "same-id");
-  alice_task->owner = "alice";
+  alice_task->owner = std::make_shared<const std::string>("alice");
   TaskPtr bob_task = NewTask("echo", "same-id");
-  bob_task->owner = "bob";
+  bob_task->owner = std::make_shared<const std::string>("bob");
   TaskStore::Inserted alice = store.Insert(alice_task);
   TaskStore::Inserted bob = store.Insert(bob_task);
   // Request ids are scoped per principal: no false duplicate.
@@ -297,7 +311,7 @@ TEST(TaskStoreOwnerTest, OtherPrincipalsSeeNothing) {
   EXPECT_NE(alice.task, bob.task);
   EXPECT_EQ(store.FindByRequestId("alice", "same-id"), alice.task);
 
-  const std::string& alice_id = alice.task->task.task_id();
+  const std::string alice_id = alice.task->id();
   EXPECT_TRUE(store.Lookup(alice_id, "alice").ok());
   EXPECT_EQ(store.Lookup(alice_id, "bob").status().code(),
             absl::StatusCode::kNotFound);  // as if absent
@@ -308,7 +322,7 @@ TEST(TaskStoreOwnerTest, OtherPrincipalsSeeNothing) {
   absl::StatusOr<v1::ListTasksResponse> listed = store.List(all, "bob");
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->tasks_size(), 1);
-  EXPECT_EQ(listed->tasks(0).task_id(), bob.task->task.task_id());
+  EXPECT_EQ(listed->tasks(0).task_id(), bob.task->id());
 
   auto bobs_stream = std::make_shared<RecordingObserver>();
   store.WatchAll(bobs_stream, true, "bob");

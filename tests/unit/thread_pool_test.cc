@@ -64,7 +64,7 @@ class ThreadPoolTest : public ::testing::Test {
     auto task = std::make_shared<TaskRecord>();
     task->seq = ++seq_;
     task->function = *registry_.Find(function);
-    for (auto& arg : args) *task->args.add_values() = arg;
+    for (auto& arg : args) *task->mutable_inputs().args.add_values() = arg;
     return task;
   }
 

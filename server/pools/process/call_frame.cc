@@ -41,6 +41,7 @@ uint8_t* WriteBytes(uint32_t tag, const std::string& bytes, uint8_t* out) {
 // The sizes one call needs, computed once (ByteSizeLong also caches the
 // sizes SerializeWithCachedSizesToArray relies on).
 struct CallSizes {
+  std::string task_id;  // formatted from the record, once per frame
   size_t args;
   size_t kwargs;
   size_t call;
@@ -48,11 +49,12 @@ struct CallSizes {
 
 CallSizes SizeCall(const TaskRecord& task) {
   CallSizes sizes;
-  sizes.args = task.args.ByteSizeLong();
-  sizes.kwargs = task.kwargs.ByteSizeLong();
-  sizes.call = FieldSize(task.task.task_id().size()) +
+  sizes.task_id = task.id();
+  sizes.args = task.args().ByteSizeLong();
+  sizes.kwargs = task.kwargs().ByteSizeLong();
+  sizes.call = FieldSize(sizes.task_id.size()) +
                FieldSize(task.function->name.size()) + FieldSize(sizes.args) +
-               FieldSize(sizes.kwargs) + FieldSize(task.input.size());
+               FieldSize(sizes.kwargs) + FieldSize(task.input().size());
   return sizes;
 }
 
@@ -80,13 +82,13 @@ absl::Status EncodeCallFrame(const std::vector<TaskPtr>& tasks,
   for (size_t i = 0; i < tasks.size(); ++i) {
     const TaskRecord& task = *tasks[i];
     out = WriteHead(kRequestCalls, sizes[i].call, out);
-    out = WriteBytes(kCallTaskId, task.task.task_id(), out);
+    out = WriteBytes(kCallTaskId, sizes[i].task_id, out);
     out = WriteBytes(kCallFunction, task.function->name, out);
-    out = task.args.SerializeWithCachedSizesToArray(
+    out = task.args().SerializeWithCachedSizesToArray(
         WriteHead(kCallArgs, sizes[i].args, out));
-    out = task.kwargs.SerializeWithCachedSizesToArray(
+    out = task.kwargs().SerializeWithCachedSizesToArray(
         WriteHead(kCallKwargs, sizes[i].kwargs, out));
-    out = WriteBytes(kCallInput, task.input, out);
+    out = WriteBytes(kCallInput, task.input(), out);
   }
   if (out != reinterpret_cast<uint8_t*>(frame->data()) + frame->size()) {
     return absl::InternalError("call frame size mismatch");

@@ -219,7 +219,7 @@ absl::Status ProcessPool::RunFrame(Slot& slot, WorkerProcess& worker,
       continue;
     }
     if (!reply.has_done() ||
-        reply.done().task_id() != calls[next]->task.task_id()) {
+        reply.done().task_id() != calls[next]->id()) {
       status = absl::InternalError("a reply that answers no call it was sent");
       break;
     }
@@ -295,7 +295,7 @@ void ProcessPool::StopCallLocked(Slot& slot, int index, AbortReason reason) {
   gates.Fence(index + 1, count);
   if (!slot.abort_reason.has_value()) {
     slot.abort_reason = reason;
-    slot.aborted_task_id = slot.calls[index]->task.task_id();
+    slot.aborted_task_id = slot.calls[index]->id();
   }
   slot.worker->Kill();
   if (slot.child_pgid > 0) kill(-slot.child_pgid, SIGKILL);

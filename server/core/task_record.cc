@@ -1,0 +1,83 @@
+#include "server/core/task_record.h"
+
+#include "server/core/proto_time.h"
+#include "server/core/task_id.h"
+
+namespace execd {
+namespace {
+
+const TaskInputs& NoInputs() {
+  // Never destroyed: pool threads may still read it while the process exits.
+  static const TaskInputs& none = *new TaskInputs();
+  return none;
+}
+
+const TaskTags& NoTags() {
+  static const TaskTags& none = *new TaskTags();
+  return none;
+}
+
+}  // namespace
+
+std::string TaskRecord::id() const { return FormatTaskId(instance, seq); }
+
+const google::protobuf::ListValue& TaskRecord::args() const {
+  return (inputs != nullptr ? *inputs : NoInputs()).args;
+}
+
+const google::protobuf::Struct& TaskRecord::kwargs() const {
+  return (inputs != nullptr ? *inputs : NoInputs()).kwargs;
+}
+
+const std::string& TaskRecord::input() const {
+  return (inputs != nullptr ? *inputs : NoInputs()).input;
+}
+
+absl::string_view TaskRecord::request_id() const {
+  return tags != nullptr ? absl::string_view(tags->request_id)
+                         : absl::string_view();
+}
+
+const google::protobuf::Map<std::string, std::string>& TaskRecord::labels()
+    const {
+  return (tags != nullptr ? *tags : NoTags()).labels;
+}
+
+TaskInputs& TaskRecord::mutable_inputs() {
+  if (inputs == nullptr) inputs = std::make_unique<TaskInputs>();
+  return *inputs;
+}
+
+TaskTags& TaskRecord::mutable_tags() {
+  if (tags == nullptr) tags = std::make_unique<TaskTags>();
+  return *tags;
+}
+
+void FillTask(const TaskRecord& task, v1::Task* out) {
+  out->set_task_id(task.id());
+  if (task.function != nullptr) out->set_function(task.function->name);
+  out->set_pool(task.pool);
+  out->set_state(task.state);
+  out->set_priority(task.priority);
+  if (task.tags != nullptr) {
+    *out->mutable_labels() = task.tags->labels;
+    out->set_request_id(task.tags->request_id);
+  }
+  ToProto(task.submit_time, out->mutable_submit_time());
+  if (task.attempts > 0) ToProto(task.start_time, out->mutable_start_time());
+  if (IsTerminal(task.state)) ToProto(task.end_time, out->mutable_end_time());
+  out->set_attempts(task.attempts);
+  if (task.outcome != nullptr) {
+    const TaskOutcome& outcome = *task.outcome;
+    out->set_worker(outcome.worker);
+    out->set_output(outcome.output);
+    // A result only once succeeded, an error only once failed or cancelled.
+    if (task.state == v1::TASK_STATE_SUCCEEDED) {
+      *out->mutable_result() = outcome.result;
+    } else if (IsTerminal(task.state)) {
+      *out->mutable_error() = outcome.error;
+    }
+  }
+}
+
+}  // namespace execd
