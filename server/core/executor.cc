@@ -241,6 +241,14 @@ void Executor::EndAttempt(const TaskPtr& task, const CancellationToken* token,
   }
 }
 
+bool Executor::ReturnAttempt(const TaskPtr& task,
+                             const CancellationToken* token) {
+  if (!store_.ReturnAttempt(task, token)) return false;
+  if (uint64_t timer_id = store_.TakeTimer(*task)) timers_.Cancel(timer_id);
+  slot(task->pool).waiting.fetch_add(1);
+  return true;
+}
+
 void Executor::OnTimeout(const TaskPtr& task,
                          const std::shared_ptr<CancellationToken>& token) {
   if (store_.TakeTimer(*task) == 0) return;  // the attempt already ended

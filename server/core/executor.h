@@ -98,6 +98,8 @@ class Executor : public PoolHost {
                                                   std::string worker) override;
   void EndAttempt(const TaskPtr& task, const CancellationToken* token,
                   AttemptResult result) override;
+  bool ReturnAttempt(const TaskPtr& task,
+                     const CancellationToken* token) override;
   void WorkerRestarted(absl::string_view reason) override;
 
  private:

@@ -23,6 +23,12 @@ class PoolHost {
   // cancelled or timed out meanwhile) are ignored.
   virtual void EndAttempt(const TaskPtr& task, const CancellationToken* token,
                           AttemptResult result) = 0;
+  // Takes back the attempt owning `token` when its task never started
+  // running (its worker died first, e.g. killed for another task of its
+  // frame): the task is PENDING again and the caller puts it back in its
+  // queue. False if that attempt has already ended.
+  virtual bool ReturnAttempt(const TaskPtr& task,
+                             const CancellationToken* token) = 0;
   // A worker process was replaced; `reason` is a label of
   // execd_worker_restarts_total (crash, timeout, cancel, recycle, memory).
   virtual void WorkerRestarted(absl::string_view reason) = 0;

@@ -140,6 +140,21 @@ std::shared_ptr<CancellationToken> TaskStore::MarkRunning(const TaskPtr& task,
   return token;
 }
 
+bool TaskStore::ReturnAttempt(const TaskPtr& task,
+                              const CancellationToken* token) {
+  absl::MutexLock lock(&mu_);
+  if (task->state != v1::TASK_STATE_RUNNING || task->token.get() != token) {
+    return false;
+  }
+  task->state = v1::TASK_STATE_PENDING;
+  task->token.reset();
+  --task->attempts;
+  task->start_time = absl::Time();
+  task->outcome->worker.clear();  // made by MarkRunning
+  task->ready_time = absl::Now();
+  return true;
+}
+
 TaskStore::EndedAttempt TaskStore::EndAttempt(const TaskPtr& task,
                                               const CancellationToken* token,
                                               AttemptResult result) {
@@ -278,8 +293,8 @@ absl::StatusOr<uint64_t> TaskStore::Watch(
     id = next_watch_id_++;
     const v1::TaskState state = task->state;
     if (IsTerminal(state)) {
-      kick = observer->OnTaskEvent(
-          MakeEvent(v1::TaskEvent::KIND_FINISHED, *task));
+      kick =
+          observer->OnTaskEvent(MakeEvent(v1::TaskEvent::KIND_FINISHED, *task));
     } else {
       if (include_started && state == v1::TASK_STATE_RUNNING) {
         kick = observer->OnTaskEvent(

@@ -71,6 +71,9 @@ class TaskStore {
   // Ends the attempt owning `token`: SUCCEEDED, FAILED, or back to PENDING
   // when retries are left, ready after RetryBackoff (task->ready_time). kStale
   // if that attempt was already ended (by a cancel, a timeout or shutdown).
+  // RUNNING -> PENDING for an attempt that never really ran; undoes
+  // MarkRunning. False if the attempt owning `token` already ended.
+  bool ReturnAttempt(const TaskPtr& task, const CancellationToken* token);
   EndedAttempt EndAttempt(const TaskPtr& task, const CancellationToken* token,
                           AttemptResult result);
 

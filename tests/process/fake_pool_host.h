@@ -44,6 +44,14 @@ class FakePoolHost : public PoolHost {
     if (tokens_[Id(task)].get() != token || token->IsCancelled()) return;
     results_.emplace(Id(task), std::move(result));
   }
+  bool ReturnAttempt(const TaskPtr& task,
+                     const CancellationToken* token) override {
+    absl::MutexLock lock(&mu_);
+    if (tokens_[Id(task)].get() != token || token->IsCancelled()) return false;
+    tokens_.erase(Id(task));
+    ++returned_[Id(task)];
+    return true;
+  }
   void WorkerRestarted(absl::string_view reason) override {
     absl::MutexLock lock(&mu_);
     restarts_.emplace_back(reason);
@@ -82,6 +90,12 @@ class FakePoolHost : public PoolHost {
     absl::MutexLock lock(&mu_);
     ended_pending_.insert(Id(task));
   }
+  // How often an attempt of `task` was given back unstarted.
+  int Returned(const TaskPtr& task) const {
+    absl::MutexLock lock(&mu_);
+    auto it = returned_.find(Id(task));
+    return it == returned_.end() ? 0 : it->second;
+  }
   // How often BeginAttempt was asked to begin `task`.
   int Begun(const TaskPtr& task) const {
     absl::MutexLock lock(&mu_);
@@ -112,6 +126,7 @@ class FakePoolHost : public PoolHost {
   std::vector<std::string> restarts_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> ended_pending_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, int> begun_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> returned_ ABSL_GUARDED_BY(mu_);
 };
 
 // The pid in a worker name "process-<slot>/pid-<pid>", or -1.

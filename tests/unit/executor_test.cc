@@ -208,6 +208,42 @@ TEST(ExecutorWithdrawTest, CancelOfATakenButUnbegunTaskAsksThePool) {
   executor.Shutdown();
 }
 
+TEST(ExecutorWithdrawTest, ReturnedAttemptCountsAsWaitingAndRunsAgain) {
+  const FunctionRegistry registry = FunctionRegistry::WithBuiltins();
+  CountingMetrics metrics;
+  ExecutorOptions options;
+  options.queue_capacity = 1;
+  Executor executor(options, &registry, &metrics);
+  HoldingPool pool(executor.queue(v1::POOL_PROCESS));
+  executor.AttachPool(v1::POOL_PROCESS, &pool);
+  executor.Start();
+  v1::SubmitRequest request = MakeSubmit("echo");
+  request.set_pool(v1::POOL_PROCESS);
+  request.mutable_timeout()->set_nanos(30'000'000);
+  absl::StatusOr<Executor::Submitted> submitted = executor.Submit(request);
+  ASSERT_TRUE(submitted.ok());
+  const TaskPtr& task = submitted->task;
+  ASSERT_EQ(pool.Take(), task);
+  std::shared_ptr<CancellationToken> token =
+      executor.BeginAttempt(task, "process-0/pid-1");
+  ASSERT_NE(token, nullptr);
+
+  ASSERT_TRUE(executor.ReturnAttempt(task, token.get()));
+  EXPECT_FALSE(executor.ReturnAttempt(task, token.get()));
+  EXPECT_EQ(executor.store().Snapshot(*task).state(), v1::TASK_STATE_PENDING);
+  // Waiting again, so it takes the queue's capacity.
+  absl::StatusOr<Executor::Submitted> refused = executor.Submit(request);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  // The next attempt gets its own timeout: the first one's timer went with
+  // the returned attempt instead of firing into this one.
+  ASSERT_NE(executor.BeginAttempt(task, "process-1/pid-2"), nullptr);
+  ASSERT_TRUE(Eventually([&] {
+    return executor.store().Snapshot(*task).state() == v1::TASK_STATE_FAILED;
+  }));
+  EXPECT_EQ(executor.store().Snapshot(*task).error().reason(), kReasonTimeout);
+  executor.Shutdown();
+}
+
 TEST_F(ExecutorTest, QueueCapacityCountsQueuedAndDelayed) {
   StartExecutor(1, /*capacity=*/2);
   Submit(MakeSubmit("sleep", {Number(0.5)}));  // running: not counted

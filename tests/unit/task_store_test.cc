@@ -133,6 +133,33 @@ TEST(TaskStoreTest, StateMachineRunsOnceAndTerminalNeverChanges) {
   EXPECT_EQ(store.unfinished(), 0);
 }
 
+TEST(TaskStoreTest, ReturnedAttemptIsPendingAgainAsIfNeverBegun) {
+  TaskStore store({}, kInstance);
+  TaskPtr task = store.Insert(NewTask()).task;
+  auto token = store.MarkRunning(task, "process-0/pid-1");
+  ASSERT_TRUE(store.ReturnAttempt(task, token.get()));
+  v1::Task returned = store.Snapshot(*task);
+  EXPECT_EQ(returned.state(), v1::TASK_STATE_PENDING);
+  EXPECT_EQ(returned.attempts(), 0);
+  EXPECT_EQ(returned.worker(), "");
+  EXPECT_FALSE(returned.has_start_time());
+  // That attempt is over: it can be neither returned nor ended again.
+  EXPECT_FALSE(store.ReturnAttempt(task, token.get()));
+  EXPECT_EQ(store.EndAttempt(task, token.get(), Succeeded()).end,
+            TaskStore::AttemptEnd::kStale);
+  auto again = store.MarkRunning(task, "process-1/pid-2");
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(store.Snapshot(*task).attempts(), 1);
+  std::shared_ptr<CancellationToken> cancelled;
+  ASSERT_TRUE(store
+                  .Abort(task, MakeTaskError(kReasonCancelled, "x", 1),
+                         v1::TASK_STATE_CANCELLED, &cancelled)
+                  .ok());
+  // An attempt a cancel ended stays ended.
+  EXPECT_FALSE(store.ReturnAttempt(task, again.get()));
+  EXPECT_EQ(store.Snapshot(*task).state(), v1::TASK_STATE_CANCELLED);
+}
+
 TEST(TaskStoreTest, StaleAttemptIsIgnoredAfterRetry) {
   TaskStore store({}, kInstance);
   TaskPtr task = store.Insert(NewTask("fail", "", /*max_retries=*/1)).task;

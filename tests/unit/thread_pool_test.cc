@@ -26,6 +26,9 @@ class RecordingHost : public PoolHost {
     absl::MutexLock lock(&mu_);
     results_.push_back(std::move(result));
   }
+  bool ReturnAttempt(const TaskPtr&, const CancellationToken*) override {
+    return false;  // the thread pool never gives an attempt back
+  }
   void WorkerRestarted(absl::string_view) override {}
 
   void set_skip(bool skip) {

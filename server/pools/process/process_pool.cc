@@ -218,8 +218,7 @@ absl::Status ProcessPool::RunFrame(Slot& slot, WorkerProcess& worker,
       slot.child_pgid = reply.child().pgid();
       continue;
     }
-    if (!reply.has_done() ||
-        reply.done().task_id() != calls[next]->id()) {
+    if (!reply.has_done() || reply.done().task_id() != calls[next]->id()) {
       status = absl::InternalError("a reply that answers no call it was sent");
       break;
     }
@@ -237,8 +236,15 @@ absl::Status ProcessPool::RunFrame(Slot& slot, WorkerProcess& worker,
       absl::MutexLock lock(&slot.mu);
       slot.calls.clear();  // Withdraw must no longer look here
     }
-    // The worker runs calls in order: those after the one it was at never
-    // started (nor that one, if it did not begin).
+    // The worker runs calls in order and takes each one's gate first. The
+    // call it was at may not have started either (killed for another task
+    // of the frame just as it answered the one before): then its task goes
+    // back to the queue too, rather than fail for someone else's abort.
+    if (attempt.token != nullptr &&
+        worker.gates().state(next) != GateState::kStarted &&
+        host_->ReturnAttempt(attempt.task, attempt.token.get())) {
+      attempt = {};
+    }
     const int first_unstarted = attempt.token != nullptr ? next + 1 : next;
     for (int i = first_unstarted; i < count; ++i) {
       // Withdrawn ones were cancelled: they are done with.
