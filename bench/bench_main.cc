@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -71,6 +72,9 @@ int Main(int argc, char** argv) {
   SetString(run, "target",
             config->target.empty() ? "started bin/execd" : config->target);
   SetNumber(run, "window", config->window);
+  // Inherited by the servers started here; see bench/run.sh.
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  SetString(run, "glibc_tunables", tunables == nullptr ? "" : tunables);
   int failures = 0;
   for (const char* name : kAllScenarios) {
     if (!config->Wants(name)) continue;

@@ -5,6 +5,7 @@
 # Writes the raw data and a text report under $BUILD/profile/. The server is
 # started here on 127.0.0.1 and stopped by its pid.
 set -euo pipefail
+export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.tcache_count=1000}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${EXECD_BENCH_BUILD_DIR:-$ROOT/build-bench}"
 MODE="${1:-perf}"
