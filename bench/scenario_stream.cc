@@ -89,11 +89,17 @@ absl::Status RunStreamingScenario(const BenchConfig& config, Section* out) {
   double best_echo = 0;
   for (int streams : {1, 4, 16}) {
     options.tasks = total / streams;
+    absl::StatusOr<double> cpu_before = (*echo_process)->CpuSeconds();
     StreamRunResult run = RunEchoStreams(echo.get(), streams, options);
     if (!run.status.ok()) return run.status;
+    absl::StatusOr<double> cpu_after = (*echo_process)->CpuSeconds();
     Section* level =
         SubSection(out, absl::StrCat("bare_grpc_echo_streams_", streams));
     SetNumber(level, "requests_per_second", run.tasks_per_second());
+    if (cpu_before.ok() && cpu_after.ok() && run.finished > 0) {
+      SetNumber(level, "server_cpu_us_per_request",
+                (*cpu_after - *cpu_before) * 1e6 / run.finished);
+    }
     best_echo = std::max(best_echo, run.tasks_per_second());
   }
   SetNumber(out, "bare_grpc_echo_best_requests_per_second", best_echo);
