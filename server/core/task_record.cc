@@ -6,15 +6,11 @@
 namespace execd {
 namespace {
 
-const TaskInputs& NoInputs() {
-  // Never destroyed: pool threads may still read it while the process exits.
-  static const TaskInputs& none = *new TaskInputs();
-  return none;
-}
-
-const TaskTags& NoTags() {
-  static const TaskTags& none = *new TaskTags();
-  return none;
+// Empty fields of protobuf's default instances stand for absent blocks:
+// they are never destroyed, so pool threads may read them while the
+// process exits.
+const v1::SubmitRequest& Empty() {
+  return v1::SubmitRequest::default_instance();
 }
 
 }  // namespace
@@ -22,15 +18,17 @@ const TaskTags& NoTags() {
 std::string TaskRecord::id() const { return FormatTaskId(instance, seq); }
 
 const google::protobuf::ListValue& TaskRecord::args() const {
-  return (inputs != nullptr ? *inputs : NoInputs()).args;
+  return inputs != nullptr ? inputs->args
+                           : google::protobuf::ListValue::default_instance();
 }
 
 const google::protobuf::Struct& TaskRecord::kwargs() const {
-  return (inputs != nullptr ? *inputs : NoInputs()).kwargs;
+  return inputs != nullptr ? inputs->kwargs
+                           : google::protobuf::Struct::default_instance();
 }
 
 const std::string& TaskRecord::input() const {
-  return (inputs != nullptr ? *inputs : NoInputs()).input;
+  return inputs != nullptr ? inputs->input : Empty().input();
 }
 
 absl::string_view TaskRecord::request_id() const {
@@ -40,7 +38,7 @@ absl::string_view TaskRecord::request_id() const {
 
 const google::protobuf::Map<std::string, std::string>& TaskRecord::labels()
     const {
-  return (tags != nullptr ? *tags : NoTags()).labels;
+  return tags != nullptr ? tags->labels : Empty().labels();
 }
 
 TaskInputs& TaskRecord::mutable_inputs() {
