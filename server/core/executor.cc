@@ -54,7 +54,9 @@ Executor::Executor(ExecutorOptions options, const FunctionRegistry* registry,
       registry_(registry),
       metrics_(metrics),
       store_(
-          TaskStore::Options{options_.result_ttl, options_.max_retained_tasks},
+          TaskStore::Options{
+              options_.result_ttl, options_.max_retained_tasks,
+              [this](const TaskRecord& task) { CountFinished(task); }},
           RandomInstanceId()),
       delayed_(&timers_, [this](TaskPtr task) { OnDue(std::move(task)); }) {}
 
@@ -218,7 +220,6 @@ std::shared_ptr<CancellationToken> Executor::BeginAttempt(const TaskPtr& task,
 
 void Executor::EndAttempt(const TaskPtr& task, const CancellationToken* token,
                           AttemptResult result) {
-  const std::string reason = result.error.reason();
   const TaskStore::EndedAttempt ended =
       store_.EndAttempt(task, token, std::move(result));
   if (ended.end == TaskStore::AttemptEnd::kStale) return;
@@ -226,11 +227,8 @@ void Executor::EndAttempt(const TaskPtr& task, const CancellationToken* token,
   metrics_->AttemptRan(task->pool, task->function->name, ended.ran);
   switch (ended.end) {
     case TaskStore::AttemptEnd::kSucceeded:
-      CountFinished(*task, v1::TASK_STATE_SUCCEEDED, "");
-      break;
     case TaskStore::AttemptEnd::kFailed:
-      CountFinished(*task, v1::TASK_STATE_FAILED, reason);
-      break;
+      break;  // counted by the store's on_finished
     case TaskStore::AttemptEnd::kRetrying:
       // Backoff doubles from 100 ms: 100 ms, 200 ms, 400 ms...
       slot(task->pool).waiting.fetch_add(1);
@@ -270,10 +268,12 @@ void Executor::WorkerRestarted(absl::string_view reason) {
   metrics_->WorkerRestarted(reason);
 }
 
-void Executor::CountFinished(const TaskRecord& task, v1::TaskState state,
-                             absl::string_view reason) {
+void Executor::CountFinished(const TaskRecord& task) {
   PoolSlot& pool_slot = slot(task.pool);
-  switch (state) {
+  const absl::string_view reason =
+      task.outcome != nullptr ? absl::string_view(task.outcome->error.reason())
+                              : absl::string_view();
+  switch (task.state) {
     case v1::TASK_STATE_SUCCEEDED:
       pool_slot.succeeded.fetch_add(1);
       break;
@@ -283,18 +283,16 @@ void Executor::CountFinished(const TaskRecord& task, v1::TaskState state,
     default:
       pool_slot.cancelled.fetch_add(1);
   }
-  metrics_->TaskFinished(task.pool, FinishOutcome(state, reason));
+  metrics_->TaskFinished(task.pool, FinishOutcome(task.state, reason));
 }
 
 absl::StatusOr<v1::TaskState> Executor::AbortTask(const TaskPtr& task,
                                                   v1::TaskError error,
                                                   AbortReason reason) {
-  const std::string error_reason = error.reason();
   std::shared_ptr<CancellationToken> token;
   absl::StatusOr<v1::TaskState> previous =
       store_.Abort(task, std::move(error), v1::TASK_STATE_CANCELLED, &token);
   if (!previous.ok()) return previous;
-  CountFinished(*task, v1::TASK_STATE_CANCELLED, error_reason);
   const uint64_t timer_id = store_.TakeTimer(*task);
   if (timer_id != 0) timers_.Cancel(timer_id);
   PoolSlot& pool_slot = slot(task->pool);

@@ -132,8 +132,8 @@ class Executor : public PoolHost {
   absl::StatusOr<v1::TaskState> AbortTask(const TaskPtr& task,
                                           v1::TaskError error,
                                           AbortReason reason);
-  void CountFinished(const TaskRecord& task, v1::TaskState state,
-                     absl::string_view reason);
+  // The store's on_finished: pool counters and execd_tasks_finished_total.
+  void CountFinished(const TaskRecord& task);
   void ScheduleSweep();
 
   const ExecutorOptions options_;

@@ -231,6 +231,7 @@ void TaskStore::FinishLocked(TaskRecord& task, v1::TaskState state,
   const absl::Time now = absl::Now();
   task.end_time = now;
   --unfinished_;
+  if (options_.on_finished) options_.on_finished(task);
   NotifyLocked(task, v1::TaskEvent::KIND_FINISHED, kicks);
   task.watchers.clear();
   task.watchers.shrink_to_fit();

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,10 @@ class TaskStore {
   struct Options {
     absl::Duration result_ttl = absl::Hours(1);
     int64_t max_retained_tasks = 100000;
+    // Runs with the store lock held as a task becomes terminal, before any
+    // observer hears of it, so counters never lag behind a terminal state a
+    // client has already seen. Must not block nor call the store.
+    std::function<void(const TaskRecord&)> on_finished;
   };
 
   TaskStore(Options options, uint64_t instance_id);

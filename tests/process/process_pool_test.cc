@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/process/fake_pool_host.h"
+#include "tests/support/process_cpu.h"
 
 namespace execd::testing {
 namespace {
@@ -96,9 +97,9 @@ TEST_F(ProcessPoolTest, AbortKillsTheWorkerWithinASecond) {
   const pid_t pid = PidOfWorker(host_.WaitWorker(task, absl::Seconds(10)));
   ASSERT_GT(pid, 0);
   ASSERT_TRUE(WaitBusy(1, absl::Seconds(10)));
-  // Started by the worker, not just sent (a call that has not started is
+  // Computing in the worker, not just sent (a call that has not started is
   // withdrawn instead, without a kill).
-  absl::SleepFor(absl::Milliseconds(200));
+  ASSERT_TRUE(WaitForCpuUse(pid, absl::Milliseconds(30), absl::Seconds(10)));
   const absl::Time aborted = absl::Now();
   pool_->Abort(*task, host_.CancelAttempt(task), AbortReason::kCancel);
   EXPECT_TRUE(WaitProcessGone(pid, absl::Seconds(1)));
