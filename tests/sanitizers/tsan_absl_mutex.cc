@@ -10,10 +10,10 @@
 // with -rdynamic), interposes the exported absl::Mutex entry points, calls
 // the real ones (dlsym RTLD_NEXT) and adds the __tsan_mutex_* annotations
 // absl would have made. Calls from inside libabsl (Notification, ...) reach
-// these too through the PLT. Await* release the mutex while they wait: they
-// are annotated as an unlock followed by a lock, with the accesses done while
-// waiting (absl evaluating the Condition) ignored, exactly as absl's own
-// annotations treat them.
+// these too through the PLT. Await* and CondVar::Wait* release the mutex
+// while they wait: they are annotated as an unlock followed by a lock, with
+// the accesses done while waiting (absl evaluating the Condition) ignored,
+// exactly as absl's own annotations treat them.
 
 #include <dlfcn.h>
 #include <sanitizer/tsan_interface.h>
@@ -168,6 +168,32 @@ bool Mutex::AwaitWithDeadline(const Condition& cond, Time deadline) {
   static const auto real = reinterpret_cast<AwaitDeadlineFn>(
       Real("5Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE"));
   return Waiting(this, 0, [&] { return real(this, cond, deadline); });
+}
+
+// CondVar waits release the mutex while they wait, as Await does.
+using CondWaitFn = void (*)(CondVar*, Mutex*);
+using CondWaitTimeoutFn = bool (*)(CondVar*, Mutex*, Duration);
+using CondWaitDeadlineFn = bool (*)(CondVar*, Mutex*, Time);
+
+void CondVar::Wait(Mutex* mu) {
+  static const auto real =
+      reinterpret_cast<CondWaitFn>(Real("7CondVar4WaitEPNS0_5MutexE"));
+  Waiting(mu, 0, [&] {
+    real(this, mu);
+    return 0;
+  });
+}
+
+bool CondVar::WaitWithTimeout(Mutex* mu, Duration timeout) {
+  static const auto real = reinterpret_cast<CondWaitTimeoutFn>(
+      Real("7CondVar15WaitWithTimeoutEPNS0_5MutexENS0_8DurationE"));
+  return Waiting(mu, 0, [&] { return real(this, mu, timeout); });
+}
+
+bool CondVar::WaitWithDeadline(Mutex* mu, Time deadline) {
+  static const auto real = reinterpret_cast<CondWaitDeadlineFn>(
+      Real("7CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE"));
+  return Waiting(mu, 0, [&] { return real(this, mu, deadline); });
 }
 
 // Notification: Notify publishes with a release store and the waits may
