@@ -48,7 +48,7 @@ int ServeEcho(const std::string& ready_file) {
   }
   {
     std::ofstream ready(ready_file + ".tmp");
-    ready << "grpc=" << (*echo)->address() << "\nmetrics=none\n";
+    ready << "grpc=" << (*echo)->address() << "\n";
   }
   std::rename((ready_file + ".tmp").c_str(), ready_file.c_str());
   int signal = 0;

@@ -63,7 +63,8 @@ absl::StatusOr<std::unique_ptr<ServerLauncher>> ServerLauncher::Start(
                                    "--log_level=warning",
                                    "--shutdown_grace=0s"};
   argv.insert(argv.end(), flags.begin(), flags.end());
-  if (absl::Status status = server->Spawn(std::move(argv)); !status.ok()) {
+  if (absl::Status status = server->Spawn(std::move(argv), "metrics");
+      !status.ok()) {
     return status;
   }
   return server;
@@ -76,14 +77,16 @@ absl::StatusOr<std::unique_ptr<ServerLauncher>> ServerLauncher::StartEchoServer(
   if (!dir.ok()) return dir.status();
   server->dir_ = *dir;
   if (absl::Status status = server->Spawn(
-          {bench_path, "--serve_echo_ready_file=" + server->dir_ + "/ready"});
+          {bench_path, "--serve_echo_ready_file=" + server->dir_ + "/ready"},
+          "grpc");
       !status.ok()) {
     return status;
   }
   return server;
 }
 
-absl::Status ServerLauncher::Spawn(std::vector<std::string> argv) {
+absl::Status ServerLauncher::Spawn(std::vector<std::string> argv,
+                                   absl::string_view last_key) {
   const std::string log_file = dir_ + "/server.log";
   std::vector<char*> raw_argv;
   for (std::string& arg : argv) raw_argv.push_back(arg.data());
@@ -102,10 +105,10 @@ absl::Status ServerLauncher::Spawn(std::vector<std::string> argv) {
     return absl::InternalError(
         absl::StrCat("cannot start ", argv[0], ": errno ", rc));
   }
-  return WaitReady();
+  return WaitReady(last_key);
 }
 
-absl::Status ServerLauncher::WaitReady() {
+absl::Status ServerLauncher::WaitReady(absl::string_view last_key) {
   const std::string ready_file = dir_ + "/ready";
   const absl::Time deadline = absl::Now() + kReadyTimeout;
   while (absl::Now() < deadline) {
@@ -121,8 +124,9 @@ absl::Status ServerLauncher::WaitReady() {
         grpc_address_ = std::string(line);
       }
     }
-    // Both lines present means the file is complete.
-    if (!grpc_address_.empty() && absl::StrContains(text, "metrics=")) {
+    // The last line present means the file is complete.
+    if (!grpc_address_.empty() &&
+        absl::StrContains(text, absl::StrCat(last_key, "="))) {
       return absl::OkStatus();
     }
     grpc_address_.clear();

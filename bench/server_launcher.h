@@ -38,10 +38,10 @@ class ServerLauncher {
   int64_t ContextSwitches() const;
 
  private:
-  // Spawns argv[0] with stdout/stderr to the log in dir_ and waits for the
-  // ready file.
-  absl::Status Spawn(std::vector<std::string> argv);
-  absl::Status WaitReady();
+  // Spawns argv[0] with stdout/stderr to the log in dir_ and waits until
+  // the ready file holds its `last_key`= line (the one written last).
+  absl::Status Spawn(std::vector<std::string> argv, absl::string_view last_key);
+  absl::Status WaitReady(absl::string_view last_key);
   void Stop();
 
   pid_t pid_ = -1;

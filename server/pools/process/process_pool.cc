@@ -13,11 +13,20 @@
 #include "execd/v1/worker.pb.h"
 #include "server/core/attempt_result.h"
 #include "server/core/log.h"
+#include "server/core/task_id.h"
 #include "server/pools/process/call_gates.h"
 #include "server/pools/process/worker_config.h"
 
 namespace execd {
 namespace {
+
+// Whether a reply's task id names `task`: parsed, not formatted, as this
+// runs once per task on the dispatch path.
+bool IsTaskId(absl::string_view id, const TaskRecord& task) {
+  absl::StatusOr<ParsedTaskId> parsed = ParseTaskId(id);
+  return parsed.ok() && parsed->instance == task.instance &&
+         parsed->seq == task.seq;
+}
 
 // How often an idle driver looks whether its worker died.
 constexpr absl::Duration kIdleCheck = absl::Milliseconds(200);
@@ -218,7 +227,7 @@ absl::Status ProcessPool::RunFrame(Slot& slot, WorkerProcess& worker,
       slot.child_pgid = reply.child().pgid();
       continue;
     }
-    if (!reply.has_done() || reply.done().task_id() != calls[next]->id()) {
+    if (!reply.has_done() || !IsTaskId(reply.done().task_id(), *calls[next])) {
       status = absl::InternalError("a reply that answers no call it was sent");
       break;
     }
