@@ -27,6 +27,11 @@ ABSL_FLAG(std::string, scale_counts, "",
           "queued-task levels of the scale scenario (default "
           "1000,100000,1000000; quick 1000,10000)");
 ABSL_FLAG(int, window, 256, "tasks in flight per stream");
+ABSL_FLAG(int, batch, 128,
+          "most requests per SubmitBatchStream message in the batched "
+          "figures (streaming, process_pool)");
+ABSL_FLAG(bool, batched_only, false,
+          "streaming: only the SubmitBatchStream figures (for profiling)");
 ABSL_FLAG(int, threads, 0,
           "--threads of the servers started for unary/streaming/callback/"
           "scale (0: server default, 5 x cores)");
@@ -62,8 +67,13 @@ absl::StatusOr<BenchConfig> ParseBenchConfig(int argc, char** argv) {
   config.quick = absl::GetFlag(FLAGS_quick);
   config.window = absl::GetFlag(FLAGS_window);
   config.threads = absl::GetFlag(FLAGS_threads);
+  config.batch = absl::GetFlag(FLAGS_batch);
+  config.batched_only = absl::GetFlag(FLAGS_batched_only);
   if (config.window < 1) {
     return absl::InvalidArgumentError("--window must be >= 1");
+  }
+  if (config.batch < 2) {
+    return absl::InvalidArgumentError("--batch must be >= 2");
   }
   for (absl::string_view name :
        absl::StrSplit(absl::GetFlag(FLAGS_scenarios), ',', absl::SkipEmpty())) {

@@ -23,6 +23,8 @@ struct BenchConfig {
   std::set<std::string> scenarios;  // empty: all
   std::vector<int64_t> scale_counts;
   int window = 256;  // tasks in flight per stream
+  int batch = 128;   // most requests per SubmitBatchStream message
+  bool batched_only = false;  // streaming: skip the one-per-message figures
   int threads = 0;   // --threads of started servers (0: server default)
 
   bool Wants(const std::string& scenario) const {

@@ -2,6 +2,7 @@
 # Profiles execd under the streaming load of execd-bench:
 #   bench/profile.sh perf       sampled CPU profile (perf record -e cpu-clock)
 #   bench/profile.sh callgrind  instruction counts with call graph (slow)
+# Further arguments go to execd-bench (e.g. --batched_only).
 # Writes the raw data and a text report under $BUILD/profile/. The server is
 # started here on 127.0.0.1 and stopped by its pid.
 set -euo pipefail
@@ -9,6 +10,7 @@ export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.tcache_count=1000}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${EXECD_BENCH_BUILD_DIR:-$ROOT/build-bench}"
 MODE="${1:-perf}"
+shift || true
 OUT="$BUILD/profile"
 mkdir -p "$OUT"
 READY="$OUT/ready"
@@ -34,7 +36,7 @@ for _ in $(seq 600); do
 done
 ADDRESS="$(sed -n 's/^grpc=//p' "$READY")"
 SERVER="$(pgrep -P "$WRAPPER" -x execd || echo "$WRAPPER")"
-"$BUILD/bin/execd-bench" --target="$ADDRESS" "${BENCH_FLAGS[@]}" \
+"$BUILD/bin/execd-bench" --target="$ADDRESS" "${BENCH_FLAGS[@]}" "$@" \
   --json_out="$OUT/$MODE-bench.json" > "$OUT/$MODE-bench.txt"
 kill -TERM "$SERVER"
 wait "$WRAPPER" || true

@@ -60,18 +60,23 @@ absl::Status RunProcessPoolScenario(const BenchConfig& config, Section* out) {
   options.window = config.window;
   const int streams = 4;
   options.tasks = config.Count(20000, 400) / streams;
-  StreamRunResult run = RunStreams(stub, streams, options);
-  if (!run.status.ok()) return run.status;
-  if (run.succeeded != options.tasks * streams) {
-    return absl::InternalError(absl::StrCat("process echo: ", run.succeeded,
-                                            " of ", options.tasks * streams,
-                                            " succeeded"));
+  // SubmitStream (one message per task), then SubmitBatchStream.
+  for (int batch : {1, config.batch}) {
+    options.batch = batch;
+    StreamRunResult run = RunStreams(stub, streams, options);
+    if (!run.status.ok()) return run.status;
+    if (run.succeeded != options.tasks * streams) {
+      return absl::InternalError(absl::StrCat(
+          "process echo, batch ", batch, ": ", run.succeeded, " of ",
+          options.tasks * streams, " succeeded"));
+    }
+    Section* dispatch = SubSection(
+        out, batch > 1 ? "batched_stream_dispatch" : "stream_dispatch");
+    SetNumber(dispatch, "streams", streams);
+    SetNumber(dispatch, "tasks", run.finished);
+    SetNumber(dispatch, "seconds", absl::ToDoubleSeconds(run.elapsed));
+    SetNumber(dispatch, "tasks_per_second", run.tasks_per_second());
   }
-  Section* dispatch = SubSection(out, "stream_dispatch");
-  SetNumber(dispatch, "streams", streams);
-  SetNumber(dispatch, "tasks", run.finished);
-  SetNumber(dispatch, "seconds", absl::ToDoubleSeconds(run.elapsed));
-  SetNumber(dispatch, "tasks_per_second", run.tasks_per_second());
   return MeasureMaps(stub, v1::POOL_PROCESS, map_items, out);
 }
 

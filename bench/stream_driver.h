@@ -1,6 +1,7 @@
 #ifndef EXECD_BENCH_STREAM_DRIVER_H_
 #define EXECD_BENCH_STREAM_DRIVER_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,6 +25,9 @@ struct StreamRunOptions {
   v1::SubmitRequest request;  // sent `tasks` times
   int64_t tasks = 0;
   int window = 256;  // written but not yet FINISHED, at most
+  // Above 1: SubmitBatchStream with up to this many requests per message
+  // (as many as the window allows); else SubmitStream, one per message.
+  int batch = 1;
   absl::Duration deadline = absl::Seconds(120);
 };
 
@@ -45,24 +49,26 @@ struct StreamRunResult {
 
 // One bidi call driven by the callback API: keeps up to `window` requests
 // unsettled (one write and one read outstanding at a time), so one client
-// thread can pipeline many per stream. Subclasses say what a reply settles.
+// thread can pipeline many per stream. A write carries up to `per_write`
+// requests. Subclasses say how a write carries n requests and what a reply
+// settles.
 template <typename Request, typename Reply>
 class PipelinedStream : public grpc::ClientBidiReactor<Request, Reply> {
  public:
   using StartCallFn =
       std::function<void(grpc::ClientContext*, PipelinedStream*)>;
 
-  PipelinedStream(Request request, int64_t count, int window,
+  PipelinedStream(int64_t count, int window, int per_write,
                   absl::Duration deadline)
-      : request_(std::move(request)),
-        count_(count),
+      : count_(count),
         window_(window),
+        per_write_(per_write),
         deadline_(deadline) {}
 
   void Start(const StartCallFn& start_call) {
     SetDeadline(&context_, deadline_);
     start_call(&context_, this);
-    Next next;
+    int64_t next;
     {
       absl::MutexLock lock(&mu_);
       start_ = absl::Now();
@@ -81,7 +87,7 @@ class PipelinedStream : public grpc::ClientBidiReactor<Request, Reply> {
   }
 
   void OnWriteDone(bool ok) override {
-    Next next;
+    int64_t next;
     {
       absl::MutexLock lock(&mu_);
       writing_ = false;
@@ -94,11 +100,12 @@ class PipelinedStream : public grpc::ClientBidiReactor<Request, Reply> {
   void OnReadDone(bool ok) override {
     if (!ok) return;  // the stream ended; OnDone follows
     const absl::Time now = absl::Now();
-    Next next;
+    int64_t next;
     {
       absl::MutexLock lock(&mu_);
-      if (Account(reply_, now, result_)) {
-        ++settled_;
+      const int64_t settled = Account(reply_, now, result_);
+      if (settled > 0) {
+        settled_ += settled;
         last_settled_ = now;
       }
       next = DecideLocked();
@@ -119,34 +126,40 @@ class PipelinedStream : public grpc::ClientBidiReactor<Request, Reply> {
   }
 
  protected:
-  // Counts `reply` into `result` (lock held); true if it settles a request.
-  virtual bool Account(const Reply& reply, absl::Time now,
-                       StreamRunResult& result) = 0;
+  // The message carrying `n` requests (1 <= n <= per_write); it must stay
+  // unchanged until the write is done, i.e. until the next call.
+  virtual const Request& WriteOf(int n) = 0;
+  // Counts `reply` into `result` (lock held); returns requests it settles.
+  virtual int64_t Account(const Reply& reply, absl::Time now,
+                          StreamRunResult& result) = 0;
 
  private:
-  enum class Next { kNothing, kWrite, kWritesDone };
+  static constexpr int64_t kWritesDone = -1;
 
-  Next DecideLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (writing_ || writes_done_ || broken_) return Next::kNothing;
+  // Requests to write now (0: nothing, kWritesDone: half-close).
+  int64_t DecideLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || writes_done_ || broken_) return 0;
     if (written_ == count_) {
       writes_done_ = true;
-      return Next::kWritesDone;
+      return kWritesDone;
     }
-    if (written_ - settled_ >= window_) return Next::kNothing;
+    const int64_t n = std::min({count_ - written_,
+                                window_ - (written_ - settled_),
+                                static_cast<int64_t>(per_write_)});
+    if (n <= 0) return 0;
     writing_ = true;
-    ++written_;
-    return Next::kWrite;
+    written_ += n;
+    return n;
   }
 
-  void Act(Next next) {
-    // The request never changes, so one message serves every write.
-    if (next == Next::kWrite) this->StartWrite(&request_);
-    if (next == Next::kWritesDone) this->StartWritesDone();
+  void Act(int64_t next) {
+    if (next > 0) this->StartWrite(&WriteOf(static_cast<int>(next)));
+    if (next == kWritesDone) this->StartWritesDone();
   }
 
-  const Request request_;
   const int64_t count_;
-  const int window_;
+  const int64_t window_;
+  const int per_write_;
   const absl::Duration deadline_;
   grpc::ClientContext context_;
   Reply reply_;  // owned by the read in flight
@@ -184,8 +197,8 @@ StreamRunResult RunAll(std::vector<std::unique_ptr<Stream>>& streams,
   return total;
 }
 
-// Runs `streams` SubmitStream calls at once on one stub, `options.tasks`
-// each.
+// Runs `streams` SubmitStream calls (SubmitBatchStream when options.batch
+// > 1) at once on one stub, `options.tasks` each.
 StreamRunResult RunStreams(v1::Executor::Stub* stub, int streams,
                            const StreamRunOptions& options);
 

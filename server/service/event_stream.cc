@@ -51,9 +51,7 @@ CallbackReactor::CallbackReactor(const ServiceContext& service,
     Launch();
     return;
   }
-  stream_id_ = service_.streams->Add([outbox = outbox_](grpc::Status status) {
-    if (outbox->Close(std::move(status))) outbox->Kick();
-  });
+  stream_id_ = service_.streams->Add(CloseOnDrain(outbox_));
   TaskStore& store = service_.executor->store();
   if (request.all_tasks()) {
     observer_ = std::make_shared<Observer>(outbox_, 0);

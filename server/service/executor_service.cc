@@ -7,6 +7,7 @@
 #include "server/service/refused_reactors.h"
 #include "server/service/result_reactor.h"
 #include "server/service/status_convert.h"
+#include "server/service/submit_batch_stream_reactor.h"
 #include "server/service/submit_stream_reactor.h"
 
 namespace execd {
@@ -79,6 +80,16 @@ ExecutorService::SubmitStream(grpc::CallbackServerContext* context) {
         ToGrpcStatus(principal.status()));
   }
   return new SubmitStreamReactor(context_, *principal);
+}
+
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
+ExecutorService::SubmitBatchStream(grpc::CallbackServerContext* context) {
+  absl::StatusOr<std::string> principal = Authenticate(context_, *context);
+  if (!principal.ok()) {
+    return new RefusedBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>(
+        ToGrpcStatus(principal.status()));
+  }
+  return new SubmitBatchStreamReactor(context_, *principal);
 }
 
 grpc::ServerWriteReactor<v1::MapResult>* ExecutorService::Map(

@@ -8,8 +8,24 @@ namespace execd {
 
 // execd.v1.Executor on gRPC's callback API. Unary calls answer at once on
 // the gRPC thread; waits and streams are reactors fed by task events, so no
-// handler ever blocks a thread.
-class ExecutorService final : public v1::Executor::CallbackService {
+// handler ever blocks a thread. SubmitBatchStream works on raw bytes (see
+// SubmitBatchStreamReactor), so the base is v1::Executor::CallbackService
+// spelled out with that one method raw.
+using ExecutorCallbackBase = v1::Executor::WithCallbackMethod_Submit<
+    v1::Executor::WithCallbackMethod_Result<
+        v1::Executor::WithCallbackMethod_Cancel<
+            v1::Executor::WithCallbackMethod_Callback<
+                v1::Executor::WithCallbackMethod_SubmitStream<
+                    v1::Executor::WithCallbackMethod_Map<
+                        v1::Executor::WithCallbackMethod_GetTask<
+                            v1::Executor::WithCallbackMethod_ListTasks<
+                                v1::Executor::WithCallbackMethod_ListFunctions<
+                                    v1::Executor::WithCallbackMethod_GetPools<
+                                        v1::Executor::
+                                            WithRawCallbackMethod_SubmitBatchStream<
+                                                v1::Executor::Service>>>>>>>>>>>;
+
+class ExecutorService final : public ExecutorCallbackBase {
  public:
   explicit ExecutorService(ServiceContext context) : context_(context) {}
 
@@ -27,6 +43,8 @@ class ExecutorService final : public v1::Executor::CallbackService {
       const v1::CallbackRequest* request) override;
   grpc::ServerBidiReactor<v1::SubmitRequest, v1::TaskEvent>* SubmitStream(
       grpc::CallbackServerContext* context) override;
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
+  SubmitBatchStream(grpc::CallbackServerContext* context) override;
   grpc::ServerWriteReactor<v1::MapResult>* Map(
       grpc::CallbackServerContext* context,
       const v1::MapRequest* request) override;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
@@ -22,17 +23,42 @@ namespace execd {
 // stream ended with RESOURCE_EXHAUSTED instead of stalling the executor.
 // Messages are shared and read-only: one task event built by the store goes
 // to every stream reporting it without a copy per stream.
+//
+// A batching outbox hands every message buffered while the previous write
+// was in flight (up to a count and byte budget) to one write, so a busy
+// stream pays gRPC's per-message cost once per batch instead of per event.
 template <typename Message>
 class StreamOutbox {
  public:
   using MessagePtr = std::shared_ptr<const Message>;
+  using Batch = std::vector<MessagePtr>;
   using StartWrite = std::function<void(const Message*)>;
+  using StartBatchWrite = std::function<void(const Batch&)>;
   using Finish = std::function<void(grpc::Status)>;
 
-  StreamOutbox(size_t max_buffered, std::string resume_hint)
-      : max_buffered_(max_buffered), resume_hint_(std::move(resume_hint)) {}
+  struct BatchLimits {
+    size_t max_messages = 1;
+    size_t max_bytes = 0;  // 0: no byte budget; a batch holds at least one
+  };
 
+  StreamOutbox(size_t max_buffered, std::string resume_hint,
+               BatchLimits batch_limits = {})
+      : max_buffered_(max_buffered),
+        resume_hint_(std::move(resume_hint)),
+        batch_limits_(batch_limits) {}
+
+  // One message per write.
   void Attach(StartWrite start_write, Finish finish) {
+    AttachBatched(
+        [start_write = std::move(start_write)](const Batch& batch) {
+          start_write(batch.front().get());
+        },
+        std::move(finish));
+  }
+
+  // Up to BatchLimits messages per write; the batch stays alive (and
+  // unchanged) until OnWriteDone.
+  void AttachBatched(StartBatchWrite start_write, Finish finish) {
     absl::MutexLock lock(&mu_);
     start_write_ = std::move(start_write);
     finish_ = std::move(finish);
@@ -65,18 +91,17 @@ class StreamOutbox {
   }
 
   void Kick() {
-    const Message* next = nullptr;
+    bool write = false;
     std::optional<grpc::Status> finish_status;
-    StartWrite start_write;
+    StartBatchWrite start_write;
     Finish finish;
     {
       absl::MutexLock lock(&mu_);
       if (writing_ || finished_ || !start_write_) return;
       if (!buffer_.empty() && !broken_) {
-        in_flight_ = std::move(buffer_.front());
-        buffer_.pop_front();
+        TakeBatchLocked();
         writing_ = true;
-        next = in_flight_.get();
+        write = true;
         start_write = start_write_;
       } else if (closing_.has_value() || broken_) {
         finished_ = true;
@@ -84,15 +109,18 @@ class StreamOutbox {
         finish = finish_;
       }
     }
-    // Outside the lock: gRPC may run the reaction on this thread.
-    if (next != nullptr) start_write(next);
+    // Outside the lock: gRPC may run the reaction on this thread. The
+    // batch is only touched again once the write is done.
+    if (write) start_write(in_flight_);
     if (finish_status.has_value()) finish(std::move(*finish_status));
   }
 
   void OnWriteDone(bool ok) {
+    Batch written;  // released after the lock
     {
       absl::MutexLock lock(&mu_);
       writing_ = false;
+      written.swap(in_flight_);
       if (!ok) broken_ = true;  // the client went away
     }
     Kick();
@@ -119,18 +147,44 @@ class StreamOutbox {
   }
 
  private:
+  void TakeBatchLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    size_t bytes = 0;
+    do {
+      if (batch_limits_.max_bytes != 0) {
+        const size_t size = buffer_.front()->ByteSizeLong();
+        if (!in_flight_.empty() && bytes + size > batch_limits_.max_bytes) {
+          break;
+        }
+        bytes += size;
+      }
+      in_flight_.push_back(std::move(buffer_.front()));
+      buffer_.pop_front();
+    } while (!buffer_.empty() &&
+             in_flight_.size() < batch_limits_.max_messages);
+  }
+
   const size_t max_buffered_;
   const std::string resume_hint_;
+  const BatchLimits batch_limits_;
   mutable absl::Mutex mu_;
   std::deque<MessagePtr> buffer_ ABSL_GUARDED_BY(mu_);
-  MessagePtr in_flight_;  // held for the write in flight (writing_ == true)
+  Batch in_flight_;  // the write in flight's messages (writing_ == true)
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool broken_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> closing_ ABSL_GUARDED_BY(mu_);
-  StartWrite start_write_ ABSL_GUARDED_BY(mu_);
+  StartBatchWrite start_write_ ABSL_GUARDED_BY(mu_);
   Finish finish_ ABSL_GUARDED_BY(mu_);
 };
+
+// For OpenStreams: a draining server ends the stream after what is buffered.
+template <typename Message>
+std::function<void(grpc::Status)> CloseOnDrain(
+    std::shared_ptr<StreamOutbox<Message>> outbox) {
+  return [outbox = std::move(outbox)](grpc::Status status) {
+    if (outbox->Close(std::move(status))) outbox->Kick();
+  };
+}
 
 }  // namespace execd
 

@@ -1,13 +1,14 @@
 #ifndef EXECD_SERVER_SERVICE_SUBMIT_STREAM_REACTOR_H_
 #define EXECD_SERVER_SERVICE_SUBMIT_STREAM_REACTOR_H_
 
-#include <atomic>
 #include <memory>
+#include <string>
 
 #include "execd/v1/execd.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "server/service/service_context.h"
 #include "server/service/stream_outbox.h"
+#include "server/service/stream_submitter.h"
 
 namespace execd {
 
@@ -24,12 +25,9 @@ class SubmitStreamReactor
   void OnDone() override;
 
  private:
-  class Observer;
-
   ServiceContext service_;
   std::shared_ptr<StreamOutbox<v1::TaskEvent>> outbox_;
-  std::shared_ptr<Observer> observer_;
-  const std::string owner_;
+  StreamSubmitter submitter_;
   v1::SubmitRequest request_;
   uint64_t stream_id_ = 0;
 };

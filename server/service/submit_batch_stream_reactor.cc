@@ -1,0 +1,72 @@
+#include "server/service/submit_batch_stream_reactor.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
+#include "server/service/wire_batch.h"
+
+namespace execd {
+namespace {
+
+// Events per TaskEventBatch: enough to make gRPC's per-message cost small,
+// few enough bytes for any client's default 4 MiB receive limit (a single
+// larger event still goes, alone).
+constexpr StreamOutbox<v1::TaskEvent>::BatchLimits kEventBatchLimits = {
+    /*max_messages=*/1024, /*max_bytes=*/1 << 20};
+
+}  // namespace
+
+SubmitBatchStreamReactor::SubmitBatchStreamReactor(
+    const ServiceContext& service, std::string owner)
+    : service_(service),
+      outbox_(std::make_shared<StreamOutbox<v1::TaskEvent>>(
+          service.max_stream_buffer, kResumeHint, kEventBatchLimits)),
+      submitter_(service, std::move(owner), outbox_) {
+  outbox_->AttachBatched(
+      [this](const StreamOutbox<v1::TaskEvent>::Batch& events) {
+        write_buffer_ = EncodeAsBatch(events);
+        StartWrite(&write_buffer_);
+      },
+      [this](grpc::Status status) { Finish(std::move(status)); });
+  stream_id_ = service_.streams->Add(CloseOnDrain(outbox_));
+  StartRead(&read_buffer_);
+}
+
+void SubmitBatchStreamReactor::OnReadDone(bool ok) {
+  if (!ok) {  // the client half-closed (or left)
+    if (submitter_.ReadsEnded()) outbox_->Kick();
+    return;
+  }
+  grpc::Status parsed = grpc::SerializationTraits<v1::SubmitBatch>::Deserialize(
+      &read_buffer_, &batch_);
+  if (!parsed.ok()) {
+    // Requests already accepted keep running; their events are not sent.
+    if (outbox_->Close(grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            absl::StrCat("malformed SubmitBatch: ", parsed.error_message())))) {
+      outbox_->Kick();
+    }
+    return;
+  }
+  bool kick = false;
+  for (v1::SubmitRequest& request : *batch_.mutable_requests()) {
+    kick = submitter_.Submit(std::move(request)) || kick;
+  }
+  batch_.Clear();
+  if (kick) outbox_->Kick();
+  if (!outbox_->closed()) StartRead(&read_buffer_);
+}
+
+void SubmitBatchStreamReactor::OnCancel() {
+  if (outbox_->Close(grpc::Status::CANCELLED)) outbox_->Kick();
+}
+
+void SubmitBatchStreamReactor::OnDone() {
+  // Watches left on unfinished tasks only feed the detached outbox.
+  outbox_->Detach();
+  service_.streams->Remove(stream_id_);
+  delete this;
+}
+
+}  // namespace execd
