@@ -11,15 +11,12 @@
 #include "execd/v1/execd.pb.h"
 #include "google/protobuf/struct.pb.h"
 #include "server/core/cancellation.h"
+#include "server/core/task_event.h"
 #include "server/functions/function.h"
 
 namespace execd {
 
 class TaskObserver;
-
-// One task event (kind, a copy of the task, its request id), built once and
-// shared read-only by every observer and stream that reports it.
-using TaskEventPtr = std::shared_ptr<const v1::TaskEvent>;
 
 inline bool IsTerminal(v1::TaskState state) {
   return state == v1::TASK_STATE_SUCCEEDED || state == v1::TASK_STATE_FAILED ||

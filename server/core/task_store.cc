@@ -39,11 +39,11 @@ bool MatchesFilter(const TaskRecord& task,
 
 // The public task is built straight into the event: no copy of it.
 TaskEventPtr MakeEvent(v1::TaskEvent::Kind kind, const TaskRecord& task) {
-  auto event = std::make_shared<v1::TaskEvent>();
-  event->set_kind(kind);
-  FillTask(task, event->mutable_task());
-  event->set_request_id(event->task().request_id());
-  return event;
+  NewTaskEvent made = MakeTaskEvent();
+  made.event->set_kind(kind);
+  FillTask(task, made.event->mutable_task());
+  made.event->set_request_id(made.event->task().request_id());
+  return std::move(made.shared);
 }
 
 }  // namespace

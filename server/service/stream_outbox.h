@@ -33,7 +33,10 @@ class StreamOutbox {
   using MessagePtr = std::shared_ptr<const Message>;
   using Batch = std::vector<MessagePtr>;
   using StartWrite = std::function<void(const Message*)>;
-  using StartBatchWrite = std::function<void(const Batch&)>;
+  // With a byte budget, `sizes` holds each message's ByteSizeLong (so the
+  // writer need not size them again); else it is empty.
+  using StartBatchWrite =
+      std::function<void(const Batch&, const std::vector<size_t>& sizes)>;
   using Finish = std::function<void(grpc::Status)>;
 
   struct BatchLimits {
@@ -50,7 +53,8 @@ class StreamOutbox {
   // One message per write.
   void Attach(StartWrite start_write, Finish finish) {
     AttachBatched(
-        [start_write = std::move(start_write)](const Batch& batch) {
+        [start_write = std::move(start_write)](const Batch& batch,
+                                               const std::vector<size_t>&) {
           start_write(batch.front().get());
         },
         std::move(finish));
@@ -111,7 +115,7 @@ class StreamOutbox {
     }
     // Outside the lock: gRPC may run the reaction on this thread. The
     // batch is only touched again once the write is done.
-    if (write) start_write(in_flight_);
+    if (write) start_write(in_flight_, in_flight_sizes_);
     if (finish_status.has_value()) finish(std::move(*finish_status));
   }
 
@@ -121,6 +125,7 @@ class StreamOutbox {
       absl::MutexLock lock(&mu_);
       writing_ = false;
       written.swap(in_flight_);
+      in_flight_sizes_.clear();
       if (!ok) broken_ = true;  // the client went away
     }
     Kick();
@@ -156,6 +161,7 @@ class StreamOutbox {
           break;
         }
         bytes += size;
+        in_flight_sizes_.push_back(size);
       }
       in_flight_.push_back(std::move(buffer_.front()));
       buffer_.pop_front();
@@ -169,6 +175,7 @@ class StreamOutbox {
   mutable absl::Mutex mu_;
   std::deque<MessagePtr> buffer_ ABSL_GUARDED_BY(mu_);
   Batch in_flight_;  // the write in flight's messages (writing_ == true)
+  std::vector<size_t> in_flight_sizes_;  // theirs, with a byte budget
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool broken_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;

@@ -46,13 +46,14 @@ bool StreamSubmitter::Submit(v1::SubmitRequest&& request) {
   std::string request_id = request.request_id();
   absl::StatusOr<Executor::Submitted> submitted =
       service_.executor->Submit(std::move(request), owner_);
-  auto event = std::make_shared<v1::TaskEvent>();
+  NewTaskEvent made = MakeTaskEvent();
+  v1::TaskEvent* event = made.event;
   if (!submitted.ok()) {
     event->set_request_id(std::move(request_id));
     event->set_kind(v1::TaskEvent::KIND_REJECTED);
     event->set_code(static_cast<int>(submitted.status().code()));
     event->set_message(std::string(submitted.status().message()));
-    return outbox_->Push(std::move(event));
+    return outbox_->Push(std::move(made.shared));
   }
   const TaskPtr& task = submitted->task;
   event->set_kind(v1::TaskEvent::KIND_ACCEPTED);
@@ -69,7 +70,7 @@ bool StreamSubmitter::Submit(v1::SubmitRequest&& request) {
     accepted->set_state(v1::TASK_STATE_PENDING);
   }
   event->set_request_id(std::move(request_id));
-  const bool kick = outbox_->Push(std::move(event));
+  const bool kick = outbox_->Push(std::move(made.shared));
   observer_->Owe();
   service_.executor->store().Watch(task, observer_, false).IgnoreError();
   return kick;

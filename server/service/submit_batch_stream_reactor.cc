@@ -24,8 +24,9 @@ SubmitBatchStreamReactor::SubmitBatchStreamReactor(
           service.max_stream_buffer, kResumeHint, kEventBatchLimits)),
       submitter_(service, std::move(owner), outbox_) {
   outbox_->AttachBatched(
-      [this](const StreamOutbox<v1::TaskEvent>::Batch& events) {
-        write_buffer_ = EncodeAsBatch(events);
+      [this](const StreamOutbox<v1::TaskEvent>::Batch& events,
+             const std::vector<size_t>& sizes) {
+        write_buffer_ = EncodeAsBatch(events, sizes);
         StartWrite(&write_buffer_);
       },
       [this](grpc::Status status) { Finish(std::move(status)); });

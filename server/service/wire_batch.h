@@ -14,9 +14,11 @@ namespace execd {
 // Encodes `messages` as field 1 (`repeated M ... = 1`) of a batch message
 // such as TaskEventBatch, straight into one gRPC slice. Shared messages are
 // serialized in place: building the batch message would copy each of them.
+// `known_sizes`, when not empty, holds each message's ByteSizeLong.
 template <typename Message>
 grpc::ByteBuffer EncodeAsBatch(
-    const std::vector<std::shared_ptr<const Message>>& messages) {
+    const std::vector<std::shared_ptr<const Message>>& messages,
+    const std::vector<size_t>& known_sizes) {
   using google::protobuf::io::CodedOutputStream;
   using google::protobuf::internal::WireFormatLite;
   const uint32_t tag = WireFormatLite::MakeTag(
@@ -24,8 +26,9 @@ grpc::ByteBuffer EncodeAsBatch(
   std::vector<uint32_t> sizes;
   sizes.reserve(messages.size());
   size_t total = 0;
-  for (const auto& message : messages) {
-    const auto size = static_cast<uint32_t>(message->ByteSizeLong());
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const auto size = static_cast<uint32_t>(
+        known_sizes.empty() ? messages[i]->ByteSizeLong() : known_sizes[i]);
     sizes.push_back(size);
     total += CodedOutputStream::VarintSize32(tag) +
              CodedOutputStream::VarintSize32(size) + size;

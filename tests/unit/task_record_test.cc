@@ -23,6 +23,50 @@ TEST(TaskRecordTest, StaysWithinItsMemoryBudget) {
   EXPECT_LE(sizeof(TaskRecord), kRecordBudget);
 }
 
+TEST(TaskIdTest, FormatsThirtyTwoHexDigitsAndParsesBack) {
+  EXPECT_EQ(FormatTaskId(0x0123456789abcdefULL, 42),
+            "0123456789abcdef000000000000002a");
+  EXPECT_EQ(FormatTaskId(0, 0), std::string(32, '0'));
+  EXPECT_EQ(FormatTaskId(~0ULL, ~0ULL), std::string(32, 'f'));
+  absl::StatusOr<ParsedTaskId> parsed =
+      ParseTaskId(FormatTaskId(0xfedcba9876543210ULL, 7));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->instance, 0xfedcba9876543210ULL);
+  EXPECT_EQ(parsed->seq, 7u);
+  EXPECT_EQ(ParseTaskId("0123456789ABCDEF000000000000002a").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// A finished task's event carries its whole public view, built in the
+// event's own arena.
+TEST(TaskEventTest, ArenaEventHoldsAFullTaskAndOutlivesItsBuilder) {
+  TaskEventPtr shared;
+  {
+    NewTaskEvent made = MakeTaskEvent();
+    made.event->set_kind(v1::TaskEvent::KIND_FINISHED);
+    v1::Task* task = made.event->mutable_task();
+    task->set_task_id(FormatTaskId(1, 2));
+    auto& fields = *task->mutable_result()->mutable_struct_value()
+                        ->mutable_fields();
+    fields["args"].mutable_list_value()->add_values()->set_string_value(
+        std::string(4096, 'x'));  // more than the first arena block
+    shared = made.shared;
+  }
+  EXPECT_EQ(shared->kind(), v1::TaskEvent::KIND_FINISHED);
+  EXPECT_EQ(shared->task().task_id(), FormatTaskId(1, 2));
+  v1::Task copy = shared->task();  // heap copy of an arena message
+  shared.reset();
+  EXPECT_EQ(copy.result()
+                .struct_value()
+                .fields()
+                .at("args")
+                .list_value()
+                .values(0)
+                .string_value()
+                .size(),
+            4096u);
+}
+
 class BuildTaskRecordTest : public ::testing::Test {
  protected:
   absl::StatusOr<TaskPtr> Build(v1::SubmitRequest request) {
