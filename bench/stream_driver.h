@@ -74,7 +74,8 @@ class PipelinedStream : public grpc::ClientBidiReactor<Request, Reply> {
       start_ = absl::Now();
       next = DecideLocked();
     }
-    this->StartRead(&reply_);
+    reply_in_flight_ = NextReply();
+    this->StartRead(reply_in_flight_);
     Act(next);
     this->StartCall();
   }
@@ -103,14 +104,15 @@ class PipelinedStream : public grpc::ClientBidiReactor<Request, Reply> {
     int64_t next;
     {
       absl::MutexLock lock(&mu_);
-      const int64_t settled = Account(reply_, now, result_);
+      const int64_t settled = Account(*reply_in_flight_, now, result_);
       if (settled > 0) {
         settled_ += settled;
         last_settled_ = now;
       }
       next = DecideLocked();
     }
-    this->StartRead(&reply_);
+    reply_in_flight_ = NextReply();
+    this->StartRead(reply_in_flight_);
     Act(next);
   }
 
@@ -132,6 +134,8 @@ class PipelinedStream : public grpc::ClientBidiReactor<Request, Reply> {
   // Counts `reply` into `result` (lock held); returns requests it settles.
   virtual int64_t Account(const Reply& reply, absl::Time now,
                           StreamRunResult& result) = 0;
+  // The message the next read fills; the one before is no longer used.
+  virtual Reply* NextReply() { return &reply_; }
 
  private:
   static constexpr int64_t kWritesDone = -1;
@@ -162,7 +166,8 @@ class PipelinedStream : public grpc::ClientBidiReactor<Request, Reply> {
   const int per_write_;
   const absl::Duration deadline_;
   grpc::ClientContext context_;
-  Reply reply_;  // owned by the read in flight
+  Reply reply_;                       // the default NextReply
+  Reply* reply_in_flight_ = nullptr;  // owned by the read in flight
 
   absl::Mutex mu_;
   int64_t written_ ABSL_GUARDED_BY(mu_) = 0;

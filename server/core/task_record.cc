@@ -51,6 +51,9 @@ TaskTags& TaskRecord::mutable_tags() {
   return *tags;
 }
 
+// Strings are set only when not empty: setting even an empty one allocates
+// (on an event's arena, plus a destructor to run), and most tasks have no
+// request id, output or labels.
 void FillTask(const TaskRecord& task, v1::Task* out) {
   out->set_task_id(task.id());
   if (task.function != nullptr) out->set_function(task.function->name);
@@ -58,8 +61,12 @@ void FillTask(const TaskRecord& task, v1::Task* out) {
   out->set_state(task.state);
   out->set_priority(task.priority);
   if (task.tags != nullptr) {
-    *out->mutable_labels() = task.tags->labels;
-    out->set_request_id(task.tags->request_id);
+    if (!task.tags->labels.empty()) {
+      *out->mutable_labels() = task.tags->labels;
+    }
+    if (!task.tags->request_id.empty()) {
+      out->set_request_id(task.tags->request_id);
+    }
   }
   ToProto(task.submit_time, out->mutable_submit_time());
   if (task.attempts > 0) ToProto(task.start_time, out->mutable_start_time());
@@ -67,8 +74,8 @@ void FillTask(const TaskRecord& task, v1::Task* out) {
   out->set_attempts(task.attempts);
   if (task.outcome != nullptr) {
     const TaskOutcome& outcome = *task.outcome;
-    out->set_worker(outcome.worker);
-    out->set_output(outcome.output);
+    if (!outcome.worker.empty()) out->set_worker(outcome.worker);
+    if (!outcome.output.empty()) out->set_output(outcome.output);
     // A result only once succeeded, an error only once failed or cancelled.
     if (task.state == v1::TASK_STATE_SUCCEEDED) {
       *out->mutable_result() = outcome.result;

@@ -42,7 +42,9 @@ TaskEventPtr MakeEvent(v1::TaskEvent::Kind kind, const TaskRecord& task) {
   NewTaskEvent made = MakeTaskEvent();
   made.event->set_kind(kind);
   FillTask(task, made.event->mutable_task());
-  made.event->set_request_id(made.event->task().request_id());
+  if (!made.event->task().request_id().empty()) {
+    made.event->set_request_id(made.event->task().request_id());
+  }
   return std::move(made.shared);
 }
 

@@ -48,8 +48,9 @@ bool StreamSubmitter::Submit(v1::SubmitRequest&& request) {
       service_.executor->Submit(std::move(request), owner_);
   NewTaskEvent made = MakeTaskEvent();
   v1::TaskEvent* event = made.event;
+  // Empty strings are not set: each set allocates on the arena.
+  if (!request_id.empty()) event->set_request_id(request_id);
   if (!submitted.ok()) {
-    event->set_request_id(std::move(request_id));
     event->set_kind(v1::TaskEvent::KIND_REJECTED);
     event->set_code(static_cast<int>(submitted.status().code()));
     event->set_message(std::string(submitted.status().message()));
@@ -66,10 +67,9 @@ bool StreamSubmitter::Submit(v1::SubmitRequest&& request) {
     accepted->set_function(task->function->name);
     accepted->set_pool(task->pool);
     accepted->set_priority(task->priority);
-    accepted->set_request_id(request_id);
+    if (!request_id.empty()) accepted->set_request_id(request_id);
     accepted->set_state(v1::TASK_STATE_PENDING);
   }
-  event->set_request_id(std::move(request_id));
   const bool kick = outbox_->Push(std::move(made.shared));
   observer_->Owe();
   service_.executor->store().Watch(task, observer_, false).IgnoreError();
