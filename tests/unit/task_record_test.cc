@@ -67,6 +67,22 @@ TEST(TaskEventTest, ArenaEventHoldsAFullTaskAndOutlivesItsBuilder) {
             4096u);
 }
 
+TEST(TaskEventTest, BorrowsTheResultWithoutCopyAndGivesItBack) {
+  auto result = std::make_shared<google::protobuf::Value>();
+  (*result->mutable_struct_value()->mutable_fields())["n"].set_number_value(7);
+  std::shared_ptr<const google::protobuf::Value> shared_result = result;
+  TaskEventPtr event = MakeTaskEvent(shared_result).shared;
+  EXPECT_EQ(&event->task().result(), shared_result.get());  // not a copy
+  EXPECT_EQ(shared_result.use_count(), 3);  // result, shared_result, event
+  v1::TaskEvent parsed;
+  ASSERT_TRUE(parsed.ParseFromString(event->SerializeAsString()));
+  EXPECT_EQ(parsed.task().result().struct_value().fields().at("n").number_value(),
+            7);
+  event.reset();
+  EXPECT_EQ(shared_result.use_count(), 2);
+  EXPECT_EQ(shared_result->struct_value().fields().at("n").number_value(), 7);
+}
+
 class BuildTaskRecordTest : public ::testing::Test {
  protected:
   absl::StatusOr<TaskPtr> Build(v1::SubmitRequest request) {
