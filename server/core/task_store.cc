@@ -127,7 +127,7 @@ v1::TaskState TaskStore::State(const TaskRecord& task) const {
 
 std::shared_ptr<CancellationToken> TaskStore::MarkRunning(const TaskPtr& task,
                                                           std::string worker) {
-  Kicks kicks;
+  AfterUnlock after;
   std::shared_ptr<CancellationToken> token;
   {
     absl::MutexLock lock(&mu_);
@@ -141,9 +141,9 @@ std::shared_ptr<CancellationToken> TaskStore::MarkRunning(const TaskPtr& task,
     }
     task->outcome->worker = std::move(worker);
     task->start_time = absl::Now();
-    NotifyLocked(*task, v1::TaskEvent::KIND_STARTED, kicks);
+    NotifyLocked(*task, v1::TaskEvent::KIND_STARTED, after);
   }
-  RunKicks(kicks);
+  after.Run();
   return token;
 }
 
@@ -165,7 +165,7 @@ bool TaskStore::ReturnAttempt(const TaskPtr& task,
 TaskStore::EndedAttempt TaskStore::EndAttempt(const TaskPtr& task,
                                               const CancellationToken* token,
                                               AttemptResult result) {
-  Kicks kicks;
+  AfterUnlock after;
   EndedAttempt ended;
   {
     absl::MutexLock lock(&mu_);
@@ -180,7 +180,7 @@ TaskStore::EndedAttempt TaskStore::EndAttempt(const TaskPtr& task,
       outcome.result = std::make_shared<const google::protobuf::Value>(
           std::move(result.result));
       outcome.output = std::move(result.output);
-      FinishLocked(*task, v1::TASK_STATE_SUCCEEDED, kicks);
+      FinishLocked(*task, v1::TASK_STATE_SUCCEEDED, after);
       ended.end = AttemptEnd::kSucceeded;
     } else if (task->attempts <= task->max_retries) {
       task->state = v1::TASK_STATE_PENDING;
@@ -190,18 +190,18 @@ TaskStore::EndedAttempt TaskStore::EndAttempt(const TaskPtr& task,
     } else {
       outcome.output = std::move(result.output);
       outcome.error = std::move(result.error);
-      FinishLocked(*task, v1::TASK_STATE_FAILED, kicks);
+      FinishLocked(*task, v1::TASK_STATE_FAILED, after);
       ended.end = AttemptEnd::kFailed;
     }
   }
-  RunKicks(kicks);
+  after.Run();
   return ended;
 }
 
 absl::StatusOr<v1::TaskState> TaskStore::Abort(
     const TaskPtr& task, v1::TaskError error, v1::TaskState terminal_state,
     std::shared_ptr<CancellationToken>* attempt_token) {
-  Kicks kicks;
+  AfterUnlock after;
   v1::TaskState previous;
   {
     absl::MutexLock lock(&mu_);
@@ -217,9 +217,9 @@ absl::StatusOr<v1::TaskState> TaskStore::Abort(
       task->outcome = std::make_unique<TaskOutcome>();
     }
     task->outcome->error = std::move(error);
-    FinishLocked(*task, terminal_state, kicks);
+    FinishLocked(*task, terminal_state, after);
   }
-  RunKicks(kicks);
+  after.Run();
   return previous;
 }
 
@@ -234,21 +234,21 @@ uint64_t TaskStore::TakeTimer(TaskRecord& task) {
 }
 
 void TaskStore::FinishLocked(TaskRecord& task, v1::TaskState state,
-                             Kicks& kicks) {
+                             AfterUnlock& after) {
   task.state = state;
   const absl::Time now = absl::Now();
   task.end_time = now;
   --unfinished_;
   if (options_.on_finished) options_.on_finished(task);
-  NotifyLocked(task, v1::TaskEvent::KIND_FINISHED, kicks);
+  NotifyLocked(task, v1::TaskEvent::KIND_FINISHED, after);
   task.watchers.clear();
   task.watchers.shrink_to_fit();
   finished_order_.emplace_back(now, task.seq);
-  EvictLocked(now);
+  EvictLocked(now, after.evicted);
 }
 
 void TaskStore::NotifyLocked(TaskRecord& task, v1::TaskEvent::Kind kind,
-                             Kicks& kicks) {
+                             AfterUnlock& after) {
   if (task.watchers.empty() && all_watchers_.empty()) return;
   const bool started = kind == v1::TaskEvent::KIND_STARTED;
   TaskEventPtr event;  // built once, and only if someone wants it
@@ -256,7 +256,7 @@ void TaskStore::NotifyLocked(TaskRecord& task, v1::TaskEvent::Kind kind,
     if (started && !watch.include_started) return;
     if (event == nullptr) event = MakeEvent(kind, task);
     if (watch.observer->OnTaskEvent(event)) {
-      kicks.push_back(watch.observer);
+      after.kicks.push_back(watch.observer);
     }
   };
   for (const auto& watch : task.watchers) deliver(watch);
@@ -265,11 +265,11 @@ void TaskStore::NotifyLocked(TaskRecord& task, v1::TaskEvent::Kind kind,
   }
 }
 
-void TaskStore::RunKicks(const Kicks& kicks) {
+void TaskStore::AfterUnlock::Run() {
   for (const auto& observer : kicks) observer->Kick();
 }
 
-void TaskStore::EvictLocked(absl::Time now) {
+void TaskStore::EvictLocked(absl::Time now, std::vector<TaskPtr>& evicted) {
   const absl::Time expired_before = now - options_.result_ttl;
   while (!finished_order_.empty()) {
     const auto [end_time, seq] = finished_order_.front();
@@ -283,13 +283,15 @@ void TaskStore::EvictLocked(absl::Time now) {
     if (!request_id.empty()) {
       by_request_id_.erase(RequestKey(it->second->owner_name(), request_id));
     }
+    evicted.push_back(std::move(it->second));
     tasks_.erase(it);
   }
 }
 
 void TaskStore::EvictExpired(absl::Time now) {
+  std::vector<TaskPtr> evicted;  // freed after the lock
   absl::MutexLock lock(&mu_);
-  EvictLocked(now);
+  EvictLocked(now, evicted);
 }
 
 absl::StatusOr<uint64_t> TaskStore::Watch(

@@ -118,13 +118,20 @@ class TaskStore {
   void EvictExpired(absl::Time now);
 
  private:
-  using Kicks = std::vector<std::shared_ptr<TaskObserver>>;
-  void NotifyLocked(TaskRecord& task, v1::TaskEvent::Kind kind, Kicks& kicks)
+  // What a transition leaves for after mu_ is released: observers to kick,
+  // and evicted records to free (often their last reference; freeing a
+  // record and its result under the lock held up every submit and finish).
+  struct AfterUnlock {
+    std::vector<std::shared_ptr<TaskObserver>> kicks;
+    std::vector<TaskPtr> evicted;  // freed when this goes out of scope
+    void Run();                    // kicks the observers
+  };
+  void NotifyLocked(TaskRecord& task, v1::TaskEvent::Kind kind,
+                    AfterUnlock& after) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FinishLocked(TaskRecord& task, v1::TaskState state, AfterUnlock& after)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void FinishLocked(TaskRecord& task, v1::TaskState state, Kicks& kicks)
+  void EvictLocked(absl::Time now, std::vector<TaskPtr>& evicted)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void EvictLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  static void RunKicks(const Kicks& kicks);
 
   const Options options_;
   const uint64_t instance_id_;
