@@ -170,6 +170,25 @@ TEST_F(LifecycleTest, HealthServingThenNotServingOnDrain) {
     }
     stream->Finish();
   }
+  {
+    auto context = Context();
+    auto stream = stub_->SubmitBatchStream(context.get());
+    v1::SubmitBatch batch;
+    *batch.add_requests() = MakeSubmit("echo");
+    batch.mutable_requests(0)->set_request_id("late-batched");
+    stream->Write(batch);
+    stream->WritesDone();
+    v1::TaskEventBatch events;
+    ASSERT_TRUE(stream->Read(&events));
+    ASSERT_GE(events.events_size(), 1);
+    EXPECT_EQ(events.events(0).kind(), v1::TaskEvent::KIND_REJECTED);
+    EXPECT_EQ(events.events(0).code(),
+              static_cast<int>(grpc::StatusCode::UNAVAILABLE));
+    EXPECT_EQ(events.events(0).request_id(), "late-batched");
+    while (stream->Read(&events)) {
+    }
+    stream->Finish();
+  }
   // Queries still work while draining.
   v1::Task task;
   EXPECT_TRUE(GetTask(*stub_, running, &task).ok());
@@ -177,7 +196,7 @@ TEST_F(LifecycleTest, HealthServingThenNotServingOnDrain) {
   EXPECT_GE(MetricValue(metrics, "execd_tasks_rejected_total",
                         {"reason=\"shutting_down\""})
                 .value_or(0),
-            3);
+            4);
 
   absl::StatusOr<int> exit_code = server_->WaitForExit(absl::Seconds(20));
   ASSERT_TRUE(exit_code.ok()) << exit_code.status();

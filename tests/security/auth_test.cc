@@ -121,6 +121,31 @@ TEST_F(AuthTest, RightTokenWorksForEveryCall) {
   EXPECT_TRUE(stub_->GetPools(&context, {}, &pools).ok());
 }
 
+// The batched stream (an addition to v1) is guarded like every other call.
+TEST_F(AuthTest, SubmitBatchStreamNeedsAToken) {
+  v1::SubmitBatch batch;
+  *batch.add_requests() = EchoRequest("batched");
+  for (const std::string& token : {std::string(), std::string("nope-42")}) {
+    auto context = TokenContext(token);
+    auto stream = stub_->SubmitBatchStream(context.get());
+    stream->Write(batch);
+    stream->WritesDone();
+    v1::TaskEventBatch events;
+    EXPECT_FALSE(stream->Read(&events));
+    EXPECT_EQ(stream->Finish().error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  auto context = TokenContext(kAlice);
+  auto stream = stub_->SubmitBatchStream(context.get());
+  ASSERT_TRUE(stream->Write(batch));
+  ASSERT_TRUE(stream->WritesDone());
+  int events = 0;
+  v1::TaskEventBatch reply;
+  while (stream->Read(&reply)) events += reply.events_size();
+  EXPECT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(events, 2);  // ACCEPTED, FINISHED
+}
+
 TEST_F(AuthTest, PrincipalsCannotSeeEachOthersTasks) {
   v1::SubmitRequest sleep;
   sleep.set_function("sleep");
