@@ -113,9 +113,13 @@ class StreamOutbox {
         finish = finish_;
       }
     }
-    // Outside the lock: gRPC may run the reaction on this thread. The
-    // batch is only touched again once the write is done.
-    if (write) start_write(in_flight_, in_flight_sizes_);
+    // Outside the lock: sizing a batch takes a while, and gRPC may run the
+    // reaction on this thread. The batch is only touched again by
+    // OnWriteDone.
+    if (write) {
+      if (batch_limits_.max_bytes != 0) FitBatchToByteBudget();
+      start_write(in_flight_, in_flight_sizes_);
+    }
     if (finish_status.has_value()) finish(std::move(*finish_status));
   }
 
@@ -153,20 +157,31 @@ class StreamOutbox {
 
  private:
   void TakeBatchLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    size_t bytes = 0;
     do {
-      if (batch_limits_.max_bytes != 0) {
-        const size_t size = buffer_.front()->ByteSizeLong();
-        if (!in_flight_.empty() && bytes + size > batch_limits_.max_bytes) {
-          break;
-        }
-        bytes += size;
-        in_flight_sizes_.push_back(size);
-      }
       in_flight_.push_back(std::move(buffer_.front()));
       buffer_.pop_front();
     } while (!buffer_.empty() &&
              in_flight_.size() < batch_limits_.max_messages);
+  }
+
+  // Sizes the batch taken (the writer alone touches it while writing_) and
+  // returns what exceeds the byte budget to the front of the buffer, in
+  // order: nothing else is taken before this write is done.
+  void FitBatchToByteBudget() {
+    size_t bytes = 0;
+    size_t keep = 0;
+    for (; keep < in_flight_.size(); ++keep) {
+      const size_t size = in_flight_[keep]->ByteSizeLong();
+      if (keep > 0 && bytes + size > batch_limits_.max_bytes) break;
+      bytes += size;
+      in_flight_sizes_.push_back(size);
+    }
+    if (keep == in_flight_.size()) return;
+    absl::MutexLock lock(&mu_);
+    for (size_t i = in_flight_.size(); i > keep; --i) {
+      buffer_.push_front(std::move(in_flight_[i - 1]));
+    }
+    in_flight_.resize(keep);
   }
 
   const size_t max_buffered_;

@@ -2,6 +2,7 @@
 // the per-request semantics of SubmitStream with many requests and events per
 // message, malformed input refused, and the stream counted and closed like
 // the others.
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -167,6 +168,40 @@ TEST_F(BatchStreamTest, ManyTasksEachReportedOnceInFewerMessages) {
   // so events share messages.
   EXPECT_LT(messages, static_cast<int>(events.size())) << messages;
   EXPECT_TRUE(PollUntil([&] { return OpenStreams() == 0; }, absl::Seconds(5)));
+}
+
+// Events are packed up to a byte budget (1 MiB), so large results never make
+// a message past a client's default 4 MiB receive limit.
+TEST_F(BatchStreamTest, LargeEventsSplitAcrossMessagesWithinTheByteBudget) {
+  constexpr int kTasks = 16;
+  constexpr size_t kPayload = 300 * 1024;  // 16 x 300 KiB > 4 MiB in all
+  std::vector<v1::SubmitBatch> batches(2);
+  for (int i = 0; i < kTasks; ++i) {
+    v1::SubmitRequest* request = batches[i % 2].add_requests();
+    *request = MakeSubmit("echo");
+    request->set_input(std::string(kPayload, 'a' + i));
+  }
+  auto context = Context();
+  auto stream = stub_->SubmitBatchStream(context.get());
+  for (const v1::SubmitBatch& batch : batches) ASSERT_TRUE(stream->Write(batch));
+  ASSERT_TRUE(stream->WritesDone());
+  v1::TaskEventBatch reply;
+  int finished = 0;
+  while (stream->Read(&reply)) {
+    size_t largest = 0;
+    for (const v1::TaskEvent& event : reply.events()) {
+      largest = std::max(largest, event.ByteSizeLong());
+      if (event.kind() == v1::TaskEvent::KIND_FINISHED) {
+        ++finished;
+        EXPECT_EQ(event.task().output().size(), kPayload);
+      }
+    }
+    // Over budget only by the one event that went over it.
+    EXPECT_LE(reply.ByteSizeLong(), (1u << 20) + largest + 64);
+  }
+  grpc::Status status = stream->Finish();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(finished, kTasks);
 }
 
 TEST_F(BatchStreamTest, EmptyStreamAndEmptyBatchEndOk) {
