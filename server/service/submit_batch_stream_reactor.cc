@@ -1,6 +1,7 @@
 #include "server/service/submit_batch_stream_reactor.h"
 
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
@@ -19,24 +20,20 @@ constexpr StreamOutbox<v1::TaskEvent>::BatchLimits kEventBatchLimits = {
 
 SubmitBatchStreamReactor::SubmitBatchStreamReactor(
     const ServiceContext& service, std::string owner)
-    : service_(service),
-      outbox_(std::make_shared<StreamOutbox<v1::TaskEvent>>(
-          service.max_stream_buffer, kResumeHint, kEventBatchLimits)),
-      submitter_(service, std::move(owner), outbox_) {
+    : SubmittingReactor(service, std::move(owner), kEventBatchLimits) {
   outbox_->AttachBatched(
-      [this](const StreamOutbox<v1::TaskEvent>::Batch& events,
-             const std::vector<size_t>& sizes) {
+      [this](const Outbox::Batch& events, const std::vector<size_t>& sizes) {
         write_buffer_ = EncodeAsBatch(events, sizes);
         StartWrite(&write_buffer_);
       },
       [this](grpc::Status status) { Finish(std::move(status)); });
-  stream_id_ = service_.streams->Add(CloseOnDrain(outbox_));
+  Open();
   StartRead(&read_buffer_);
 }
 
 void SubmitBatchStreamReactor::OnReadDone(bool ok) {
   if (!ok) {  // the client half-closed (or left)
-    if (submitter_.ReadsEnded()) outbox_->Kick();
+    ReadsEnded();
     return;
   }
   grpc::Status parsed = grpc::SerializationTraits<v1::SubmitBatch>::Deserialize(
@@ -57,17 +54,6 @@ void SubmitBatchStreamReactor::OnReadDone(bool ok) {
   batch_.Clear();
   if (kick) outbox_->Kick();
   if (!outbox_->closed()) StartRead(&read_buffer_);
-}
-
-void SubmitBatchStreamReactor::OnCancel() {
-  if (outbox_->Close(grpc::Status::CANCELLED)) outbox_->Kick();
-}
-
-void SubmitBatchStreamReactor::OnDone() {
-  // Watches left on unfinished tasks only feed the detached outbox.
-  outbox_->Detach();
-  service_.streams->Remove(stream_id_);
-  delete this;
 }
 
 }  // namespace execd
