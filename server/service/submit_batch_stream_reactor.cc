@@ -47,6 +47,21 @@ void SubmitBatchStreamReactor::OnReadDone(bool ok) {
     }
     return;
   }
+  // Each request can owe two events (ACCEPTED, then FINISHED), all pushed
+  // before the client can read any: a batch must fit in the stream's buffer
+  // however fast its reader is.
+  const size_t most_requests = service_.max_stream_buffer / 2;
+  if (static_cast<size_t>(batch_.requests_size()) > most_requests) {
+    if (outbox_->Close(grpc::Status(
+            grpc::StatusCode::RESOURCE_EXHAUSTED,
+            absl::StrCat("SubmitBatch of ", batch_.requests_size(),
+                         " requests is over the limit of ", most_requests,
+                         " (half of --max_stream_buffer); split it")))) {
+      outbox_->Kick();
+    }
+    batch_.Clear();
+    return;
+  }
   bool kick = false;
   for (v1::SubmitRequest& request : *batch_.mutable_requests()) {
     kick = submitter_.Submit(std::move(request)) || kick;

@@ -204,6 +204,34 @@ TEST_F(BatchStreamTest, LargeEventsSplitAcrossMessagesWithinTheByteBudget) {
   EXPECT_EQ(finished, kTasks);
 }
 
+// A batch must fit in the stream's buffer with its FINISHED events: at most
+// --max_stream_buffer / 2 requests. One more ends the stream (tasks of
+// earlier batches run on); the server carries on.
+TEST_F(BatchStreamTest, BatchOverHalfTheStreamBufferIsResourceExhausted) {
+  server_.reset();
+  auto server = StartThreadServer({"--threads=2", "--max_stream_buffer=16"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  server_ = *std::move(server);
+  stub_ = server_->NewStub();
+  v1::SubmitBatch fits;
+  for (int i = 0; i < 8; ++i) *fits.add_requests() = MakeSubmit("echo");
+  v1::SubmitBatch too_big = fits;
+  *too_big.add_requests() = MakeSubmit("echo");
+
+  std::vector<v1::TaskEvent> events;
+  grpc::Status status = RunBatches({fits}, &events);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(events.size(), 16u);
+
+  events.clear();
+  status = RunBatches({too_big}, &events);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "split it"))
+      << status.error_message();
+  EXPECT_TRUE(events.empty());
+  EXPECT_EQ(ThreadPoolStatus(*stub_).succeeded(), 8);  // none of the 9 ran
+}
+
 TEST_F(BatchStreamTest, EmptyStreamAndEmptyBatchEndOk) {
   std::vector<v1::TaskEvent> events;
   EXPECT_TRUE(RunBatches({}, &events).ok());
