@@ -27,11 +27,22 @@ _CHANNEL_OPTIONS = [
 ]
 # Deadline of each attempt of a call that never waits.
 _CALL_TIMEOUT_SECONDS = 30.0
+# Requests per SubmitBatch of submit_many: far below the server's limit
+# (half of --max_stream_buffer) and, for small arguments, its 4 MiB message.
+_REQUESTS_PER_BATCH = 1000
 # Closed at exit: gRPC threads still streaming while the interpreter
 # finalizes can crash it.
 _OPEN_EXECUTORS = weakref.WeakSet()
 _POOLS = {None: execd_pb2.POOL_UNSPECIFIED, "thread": execd_pb2.POOL_THREAD,
           "process": execd_pb2.POOL_PROCESS}
+
+
+def _status_code(number):
+    """The grpc.StatusCode of a google.rpc.Code number."""
+    for status in grpc.StatusCode:
+        if status.value[0] == number:
+            return status
+    return grpc.StatusCode.UNKNOWN
 
 
 def _duration(seconds):
@@ -87,6 +98,19 @@ class RemoteExecutor(concurrent.futures.Executor):
         """Submits the registered function ``fn`` (a name) with arguments."""
         return self._submit(self._options, fn, args, kwargs)
 
+    def submit_many(self, fn, arguments, /, **kwargs):
+        """Submits ``fn`` once per item of ``arguments`` (each item a tuple of
+        positional arguments; ``kwargs`` go to every call) through one
+        SubmitBatchStream call, and returns the futures in input order.
+
+        Much faster than ``submit`` in a loop for many small tasks: requests
+        travel in batches, one round trip in all, and the futures complete
+        from the same stream's FINISHED events. A request the server refuses
+        (e.g. bad arguments) gives a future whose ``result()`` raises that
+        RpcError; the others run.
+        """
+        return self._submit_many(self._options, fn, arguments, kwargs)
+
     def map(self, fn, *iterables, timeout=None, chunksize=1):
         """Like Executor.map, in one Map call; results in input order.
 
@@ -131,9 +155,102 @@ class RemoteExecutor(concurrent.futures.Executor):
     # --- internals ------------------------------------------------------
 
     def _submit(self, options, fn, args, kwargs):
+        self._check_open()
+        request = self._request(options, fn, args, kwargs)
+        response = self._call(self._stub.Submit, request)
+        future = TaskFuture(self, response.task_id)
+        self._track(future)
+        return future
+
+    def _submit_many(self, options, fn, arguments, kwargs):
+        self._check_open()
+        requests = [self._request(options, fn, tuple(args), kwargs)
+                    for args in arguments]
+        if options.request_id:  # one key per call, derived from the given one
+            for index, request in enumerate(requests):
+                request.request_id = "%s-%d" % (options.request_id, index)
+        if not requests:
+            return []
+        batches = [execd_pb2.SubmitBatch(
+            requests=requests[i:i + _REQUESTS_PER_BATCH])
+            for i in range(0, len(requests), _REQUESTS_PER_BATCH)]
+        # Every request carries a request id, so a retried call runs nothing
+        # twice: the server answers a repeat with the same task.
+        verdicts, finished, call = call_with_retry(
+            self._verdicts, batches, self._retry,
+            timeout=_CALL_TIMEOUT_SECONDS)
+        futures = []
+        by_task = {}
+        for verdict in verdicts:
+            if verdict.kind == execd_pb2.TaskEvent.KIND_ACCEPTED:
+                future = TaskFuture(self, verdict.task.task_id)
+                by_task.setdefault(future.task_id, []).append(future)
+                self._track(future, watch=False)
+            else:
+                future = concurrent.futures.Future()
+                future.set_exception(
+                    RpcError(_status_code(verdict.code), verdict.message))
+            futures.append(future)
+        for task in finished:
+            for future in by_task.pop(task.task_id, []):
+                future._resolve(task)
+        if by_task:
+            threading.Thread(target=self._finish_from_stream,
+                             args=(call, by_task), daemon=True,
+                             name="execd-submit-many").start()
+        else:
+            call.cancel()
+        return futures
+
+    def _verdicts(self, batches, timeout=None):
+        """Sends the batches; returns the ACCEPTED/REJECTED events in
+        request order, the tasks FINISHED meanwhile, and the open call."""
+        expected = sum(len(batch.requests) for batch in batches)
+        call = self._stub.SubmitBatchStream(iter(batches), timeout=timeout)
+        verdicts = []
+        finished = []
+        try:
+            for reply in call:
+                for event in reply.events:
+                    if event.kind == execd_pb2.TaskEvent.KIND_FINISHED:
+                        finished.append(event.task)
+                    elif event.kind in (execd_pb2.TaskEvent.KIND_ACCEPTED,
+                                        execd_pb2.TaskEvent.KIND_REJECTED):
+                        verdicts.append(event)
+                if len(verdicts) == expected:
+                    return verdicts, finished, call
+        except grpc.RpcError:
+            call.cancel()
+            raise
+        call.cancel()
+        raise RpcError(grpc.StatusCode.INTERNAL,
+                       "SubmitBatchStream ended after %d of %d verdicts" %
+                       (len(verdicts), expected))
+
+    def _finish_from_stream(self, call, by_task):
+        """Completes the futures from the stream's FINISHED events (no
+        GetTask per future); if the stream breaks or its deadline passes,
+        the callback hub takes over the futures still open."""
+        try:
+            for reply in call:
+                for event in reply.events:
+                    for future in by_task.pop(event.task.task_id, ()):
+                        future._resolve(event.task)
+        except grpc.RpcError:
+            pass
+        finally:
+            call.cancel()
+            for waiting in by_task.values():
+                for future in waiting:
+                    if not future.done():
+                        self._hub.watch(future)
+
+    def _check_open(self):
         with self._lock:
             if self._shutdown:
                 raise RuntimeError("cannot schedule new futures after shutdown")
+
+    def _request(self, options, fn, args, kwargs):
         request = execd_pb2.SubmitRequest(
             function=fn,
             args=[to_value(arg) for arg in args],
@@ -150,25 +267,21 @@ class RemoteExecutor(concurrent.futures.Executor):
             request.timeout.CopyFrom(_duration(options.timeout))
         if options.delay is not None:
             request.delay.CopyFrom(_duration(options.delay))
-        response = self._call(self._stub.Submit, request)
-        future = TaskFuture(self, response.task_id)
-        self._track(future)
-        return future
+        return request
 
-    def _track(self, future):
+    def _track(self, future, watch=True):
         with self._lock:
             self._futures.add(future)
         future.add_done_callback(self._forget)
-        self._hub.watch(future)
+        if watch:
+            self._hub.watch(future)
 
     def _forget(self, future):
         with self._lock:
             self._futures.discard(future)
 
     def _map(self, options, fn, iterables, timeout, chunksize):
-        with self._lock:
-            if self._shutdown:
-                raise RuntimeError("cannot schedule new futures after shutdown")
+        self._check_open()
         request = execd_pb2.MapRequest(
             function=fn,
             items=[to_list_value(args) for args in zip(*iterables)],
@@ -257,6 +370,10 @@ class _ExecutorWithOptions:
 
     def submit(self, fn, /, *args, **kwargs):
         return self._executor._submit(self._options, fn, args, kwargs)
+
+    def submit_many(self, fn, arguments, /, **kwargs):
+        return self._executor._submit_many(self._options, fn, arguments,
+                                           kwargs)
 
     def map(self, fn, *iterables, timeout=None, chunksize=1):
         return self._executor._map(self._options, fn, iterables, timeout,

@@ -175,6 +175,36 @@ class RemoteExecutorTest(unittest.TestCase):
         with self.assertRaises(concurrent.futures.CancelledError):
             future.result(timeout=10)
 
+    def test_submit_many_returns_futures_in_order(self):
+        futures = self.executor.submit_many(
+            "echo", [(i, "x") for i in range(2500)], flag=True)
+        self.assertEqual(len(futures), 2500)  # three SubmitBatch messages
+        self.assertEqual(len({f.task_id for f in futures}), 2500)
+        for i, future in enumerate(futures):
+            self.assertEqual(future.result(timeout=30),
+                             {"args": [i, "x"], "kwargs": {"flag": True}})
+        self.assertEqual(self.executor.submit_many("echo", []), [])
+
+    def test_submit_many_refused_request_fails_only_its_future(self):
+        futures = self.executor.submit_many("sleep", [(0.1,), (-1,), (0.2,)])
+        self.assertEqual(futures[0].result(timeout=30), 0.1)
+        with self.assertRaises(execd.RpcError) as raised:
+            futures[1].result(timeout=30)
+        self.assertEqual(raised.exception.code,
+                         grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertEqual(futures[2].result(timeout=30), 0.2)
+        with self.assertRaises(execd.RpcError):  # unknown function
+            self.executor.submit_many("primez", [(1,)])[0].result(timeout=30)
+
+    def test_submit_many_with_options_and_a_request_id_runs_once(self):
+        batched = self.executor.options(pool="process",
+                                        request_id="py-submit-many")
+        first = batched.submit_many("primes", [(100,), (1000,)])
+        again = batched.submit_many("primes", [(100,), (1000,)])
+        self.assertEqual([f.task_id for f in first],
+                         [f.task_id for f in again])
+        self.assertEqual([f.result(timeout=30) for f in again], [25, 168])
+
     def test_map_keeps_input_order(self):
         results = self.executor.map("sleep", [0.5, 0.1, 0.3], timeout=30)
         self.assertEqual(list(results), [0.5, 0.1, 0.3])
