@@ -251,11 +251,10 @@ void TaskStore::NotifyLocked(TaskRecord& task, v1::TaskEvent::Kind kind,
                              AfterUnlock& after) {
   if (task.watchers.empty() && all_watchers_.empty()) return;
   const bool started = kind == v1::TaskEvent::KIND_STARTED;
-  TaskEventPtr event;  // built once, and only if someone wants it
+  EventForms forms;  // each built once, and only if someone wants it
   auto deliver = [&](const TaskRecord::Watch& watch) {
     if (started && !watch.include_started) return;
-    if (event == nullptr) event = MakeEvent(kind, task);
-    if (watch.observer->OnTaskEvent(event)) {
+    if (DeliverLocked(kind, task, *watch.observer, forms)) {
       after.kicks.push_back(watch.observer);
     }
   };
@@ -263,6 +262,16 @@ void TaskStore::NotifyLocked(TaskRecord& task, v1::TaskEvent::Kind kind,
   for (const auto& [id, owner_watch] : all_watchers_) {
     if (owner_watch.owner == task.owner_name()) deliver(owner_watch.watch);
   }
+}
+
+bool TaskStore::DeliverLocked(v1::TaskEvent::Kind kind, const TaskRecord& task,
+                              TaskObserver& observer, EventForms& forms) {
+  if (observer.wants_encoded_events()) {
+    if (forms.encoded == nullptr) forms.encoded = EncodeTaskEvent(kind, task);
+    return observer.OnEncodedTaskEvent(forms.encoded);
+  }
+  if (forms.event == nullptr) forms.event = MakeEvent(kind, task);
+  return observer.OnTaskEvent(forms.event);
 }
 
 void TaskStore::AfterUnlock::Run() {
@@ -303,13 +312,14 @@ absl::StatusOr<uint64_t> TaskStore::Watch(
     absl::MutexLock lock(&mu_);
     id = next_watch_id_++;
     const v1::TaskState state = task->state;
+    EventForms forms;
     if (IsTerminal(state)) {
-      kick =
-          observer->OnTaskEvent(MakeEvent(v1::TaskEvent::KIND_FINISHED, *task));
+      kick = DeliverLocked(v1::TaskEvent::KIND_FINISHED, *task, *observer,
+                           forms);
     } else {
       if (include_started && state == v1::TASK_STATE_RUNNING) {
-        kick = observer->OnTaskEvent(
-            MakeEvent(v1::TaskEvent::KIND_STARTED, *task));
+        kick = DeliverLocked(v1::TaskEvent::KIND_STARTED, *task, *observer,
+                             forms);
       }
       task->watchers.push_back({observer, include_started, id});
     }

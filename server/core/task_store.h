@@ -128,6 +128,15 @@ class TaskStore {
   };
   void NotifyLocked(TaskRecord& task, v1::TaskEvent::Kind kind,
                     AfterUnlock& after) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // One event in the forms observers want, each made once per event.
+  struct EventForms {
+    TaskEventPtr event;
+    EncodedEventPtr encoded;
+  };
+  // Hands `observer` the event in the form it wants; true to kick it.
+  bool DeliverLocked(v1::TaskEvent::Kind kind, const TaskRecord& task,
+                     TaskObserver& observer, EventForms& forms)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FinishLocked(TaskRecord& task, v1::TaskState state, AfterUnlock& after)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void EvictLocked(absl::Time now, std::vector<TaskPtr>& evicted)

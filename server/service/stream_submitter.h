@@ -5,6 +5,7 @@
 #include <string>
 
 #include "execd/v1/execd.pb.h"
+#include "server/core/event_encoding.h"
 #include "server/service/service_context.h"
 #include "server/service/stream_outbox.h"
 
@@ -14,9 +15,14 @@ namespace execd {
 // ACCEPTED or REJECTED event, in order, and each accepted task is watched
 // for its FINISHED event. The stream is closed (OK) once reads have ended
 // and every accepted task has been reported.
+//
+// `Event` is what the stream's outbox holds: v1::TaskEvent messages
+// (SubmitStream, written one per message by gRPC), or EncodedEvent wire
+// bytes (SubmitBatchStream, concatenated into batches).
+template <typename Event>
 class StreamSubmitter {
  public:
-  using Outbox = StreamOutbox<v1::TaskEvent>;
+  using Outbox = StreamOutbox<Event>;
 
   StreamSubmitter(const ServiceContext& service, std::string owner,
                   std::shared_ptr<Outbox> outbox);
@@ -34,6 +40,9 @@ class StreamSubmitter {
   std::shared_ptr<Outbox> outbox_;
   std::shared_ptr<Observer> observer_;
 };
+
+extern template class StreamSubmitter<v1::TaskEvent>;
+extern template class StreamSubmitter<EncodedEvent>;
 
 }  // namespace execd
 

@@ -13,7 +13,7 @@ namespace {
 // Events per TaskEventBatch: enough to make gRPC's per-message cost small,
 // few enough bytes for any client's default 4 MiB receive limit (a single
 // larger event still goes, alone).
-constexpr StreamOutbox<v1::TaskEvent>::BatchLimits kEventBatchLimits = {
+constexpr StreamOutbox<EncodedEvent>::BatchLimits kEventBatchLimits = {
     /*max_messages=*/1024, /*max_bytes=*/1 << 20};
 
 }  // namespace

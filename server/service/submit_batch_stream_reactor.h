@@ -4,6 +4,7 @@
 #include <string>
 
 #include "execd/v1/execd.pb.h"
+#include "server/core/event_encoding.h"
 #include "grpcpp/grpcpp.h"
 #include "server/service/service_context.h"
 #include "server/service/submitting_reactor.h"
@@ -11,11 +12,12 @@
 namespace execd {
 
 // SubmitBatchStream: SubmitStream with many requests per SubmitBatch and
-// many events per TaskEventBatch. Raw bytes on the wire: the events, shared
-// with every other stream reporting them, are encoded into the batch
-// without being copied into a TaskEventBatch first.
+// many events per TaskEventBatch. Raw bytes on the wire: its events are
+// encoded straight from the task records (EncodedEvent) and concatenated
+// into each batch; no TaskEvent message is built for them.
 class SubmitBatchStreamReactor
-    : public SubmittingReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+    : public SubmittingReactor<grpc::ByteBuffer, grpc::ByteBuffer,
+                               EncodedEvent> {
  public:
   SubmitBatchStreamReactor(const ServiceContext& service, std::string owner);
   void OnReadDone(bool ok) override;

@@ -13,7 +13,8 @@ namespace execd {
 // FINISHED per accepted task. The stream ends (OK) once the client has
 // half-closed and every accepted task has been reported.
 class SubmitStreamReactor
-    : public SubmittingReactor<v1::SubmitRequest, v1::TaskEvent> {
+    : public SubmittingReactor<v1::SubmitRequest, v1::TaskEvent,
+                               v1::TaskEvent> {
  public:
   SubmitStreamReactor(const ServiceContext& service, std::string owner);
   void OnReadDone(bool ok) override;

@@ -16,11 +16,12 @@ namespace execd {
 // What SubmitStream and SubmitBatchStream share: their outbox of task
 // events and submitter, registration with OpenStreams (a draining server
 // ends them), and how they end. Subclasses attach the outbox to their own
-// writes, then call Open, and read requests in OnReadDone.
-template <typename Request, typename Response>
+// writes, then call Open, and read requests in OnReadDone. `Event` is the
+// outbox's event type (see StreamSubmitter).
+template <typename Request, typename Response, typename Event>
 class SubmittingReactor : public grpc::ServerBidiReactor<Request, Response> {
  public:
-  using Outbox = StreamOutbox<v1::TaskEvent>;
+  using Outbox = StreamOutbox<Event>;
 
   void OnWriteDone(bool ok) override { outbox_->OnWriteDone(ok); }
   void OnCancel() override {
@@ -50,7 +51,7 @@ class SubmittingReactor : public grpc::ServerBidiReactor<Request, Response> {
 
   ServiceContext service_;
   std::shared_ptr<Outbox> outbox_;
-  StreamSubmitter submitter_;
+  StreamSubmitter<Event> submitter_;
 
  private:
   uint64_t stream_id_ = 0;
