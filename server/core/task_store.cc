@@ -278,7 +278,8 @@ void TaskStore::AfterUnlock::Run() {
   for (const auto& observer : kicks) observer->Kick();
 }
 
-void TaskStore::EvictLocked(absl::Time now, std::vector<TaskPtr>& evicted) {
+void TaskStore::EvictLocked(absl::Time now,
+                            absl::InlinedVector<TaskPtr, 2>& evicted) {
   const absl::Time expired_before = now - options_.result_ttl;
   while (!finished_order_.empty()) {
     const auto [end_time, seq] = finished_order_.front();
@@ -298,7 +299,7 @@ void TaskStore::EvictLocked(absl::Time now, std::vector<TaskPtr>& evicted) {
 }
 
 void TaskStore::EvictExpired(absl::Time now) {
-  std::vector<TaskPtr> evicted;  // freed after the lock
+  absl::InlinedVector<TaskPtr, 2> evicted;  // freed after the lock
   absl::MutexLock lock(&mu_);
   EvictLocked(now, evicted);
 }

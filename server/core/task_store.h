@@ -11,6 +11,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -121,10 +122,11 @@ class TaskStore {
   // What a transition leaves for after mu_ is released: observers to kick,
   // and evicted records to free (often their last reference; freeing a
   // record and its result under the lock held up every submit and finish).
+  // Inline room for the usual one or two: no allocation per transition.
   struct AfterUnlock {
-    std::vector<std::shared_ptr<TaskObserver>> kicks;
-    std::vector<TaskPtr> evicted;  // freed when this goes out of scope
-    void Run();                    // kicks the observers
+    absl::InlinedVector<std::shared_ptr<TaskObserver>, 2> kicks;
+    absl::InlinedVector<TaskPtr, 2> evicted;  // freed when this goes away
+    void Run();                               // kicks the observers
   };
   void NotifyLocked(TaskRecord& task, v1::TaskEvent::Kind kind,
                     AfterUnlock& after) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -139,7 +141,7 @@ class TaskStore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FinishLocked(TaskRecord& task, v1::TaskState state, AfterUnlock& after)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void EvictLocked(absl::Time now, std::vector<TaskPtr>& evicted)
+  void EvictLocked(absl::Time now, absl::InlinedVector<TaskPtr, 2>& evicted)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Options options_;
