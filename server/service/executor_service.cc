@@ -72,11 +72,11 @@ grpc::ServerWriteReactor<v1::TaskEvent>* ExecutorService::Callback(
   return new CallbackReactor(context_, *request, *principal);
 }
 
-grpc::ServerBidiReactor<v1::SubmitRequest, v1::TaskEvent>*
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 ExecutorService::SubmitStream(grpc::CallbackServerContext* context) {
   absl::StatusOr<std::string> principal = Authenticate(context_, *context);
   if (!principal.ok()) {
-    return new RefusedBidiReactor<v1::SubmitRequest, v1::TaskEvent>(
+    return new RefusedBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>(
         ToGrpcStatus(principal.status()));
   }
   return new SubmitStreamReactor(context_, *principal);

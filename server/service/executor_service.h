@@ -8,14 +8,14 @@ namespace execd {
 
 // execd.v1.Executor on gRPC's callback API. Unary calls answer at once on
 // the gRPC thread; waits and streams are reactors fed by task events, so no
-// handler ever blocks a thread. SubmitBatchStream works on raw bytes (see
-// SubmitBatchStreamReactor), so the base is v1::Executor::CallbackService
-// spelled out with that one method raw.
+// handler ever blocks a thread. SubmitStream and SubmitBatchStream work on
+// raw bytes (see SubmittingReactor), so the base is
+// v1::Executor::CallbackService spelled out with those two methods raw.
 using ExecutorCallbackBase = v1::Executor::WithCallbackMethod_Submit<
     v1::Executor::WithCallbackMethod_Result<
         v1::Executor::WithCallbackMethod_Cancel<
             v1::Executor::WithCallbackMethod_Callback<
-                v1::Executor::WithCallbackMethod_SubmitStream<
+                v1::Executor::WithRawCallbackMethod_SubmitStream<
                     v1::Executor::WithCallbackMethod_Map<
                         v1::Executor::WithCallbackMethod_GetTask<
                             v1::Executor::WithCallbackMethod_ListTasks<
@@ -41,7 +41,7 @@ class ExecutorService final : public ExecutorCallbackBase {
   grpc::ServerWriteReactor<v1::TaskEvent>* Callback(
       grpc::CallbackServerContext* context,
       const v1::CallbackRequest* request) override;
-  grpc::ServerBidiReactor<v1::SubmitRequest, v1::TaskEvent>* SubmitStream(
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* SubmitStream(
       grpc::CallbackServerContext* context) override;
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
   SubmitBatchStream(grpc::CallbackServerContext* context) override;

@@ -14,15 +14,12 @@ namespace execd {
 // What SubmitStream and SubmitBatchStream share: each request becomes an
 // ACCEPTED or REJECTED event, in order, and each accepted task is watched
 // for its FINISHED event. The stream is closed (OK) once reads have ended
-// and every accepted task has been reported.
-//
-// `Event` is what the stream's outbox holds: v1::TaskEvent messages
-// (SubmitStream, written one per message by gRPC), or EncodedEvent wire
-// bytes (SubmitBatchStream, concatenated into batches).
-template <typename Event>
+// and every accepted task has been reported. Events are wire bytes encoded
+// straight from the task records (EncodedEvent): these streams only
+// forward them.
 class StreamSubmitter {
  public:
-  using Outbox = StreamOutbox<Event>;
+  using Outbox = StreamOutbox<EncodedEvent>;
 
   StreamSubmitter(const ServiceContext& service, std::string owner,
                   std::shared_ptr<Outbox> outbox);
@@ -40,9 +37,6 @@ class StreamSubmitter {
   std::shared_ptr<Outbox> outbox_;
   std::shared_ptr<Observer> observer_;
 };
-
-extern template class StreamSubmitter<v1::TaskEvent>;
-extern template class StreamSubmitter<EncodedEvent>;
 
 }  // namespace execd
 

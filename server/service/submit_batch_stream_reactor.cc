@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "grpcpp/impl/codegen/proto_utils.h"
 #include "server/service/wire_batch.h"
 
 namespace execd {
@@ -28,7 +27,6 @@ SubmitBatchStreamReactor::SubmitBatchStreamReactor(
       },
       [this](grpc::Status status) { Finish(std::move(status)); });
   Open();
-  StartRead(&read_buffer_);
 }
 
 void SubmitBatchStreamReactor::OnReadDone(bool ok) {
@@ -36,17 +34,7 @@ void SubmitBatchStreamReactor::OnReadDone(bool ok) {
     ReadsEnded();
     return;
   }
-  grpc::Status parsed = grpc::SerializationTraits<v1::SubmitBatch>::Deserialize(
-      &read_buffer_, &batch_);
-  if (!parsed.ok()) {
-    // Requests already accepted keep running; their events are not sent.
-    if (outbox_->Close(grpc::Status(
-            grpc::StatusCode::INVALID_ARGUMENT,
-            absl::StrCat("malformed SubmitBatch: ", parsed.error_message())))) {
-      outbox_->Kick();
-    }
-    return;
-  }
+  if (!ParseRead(&batch_)) return;
   // Each request can owe two events (ACCEPTED, then FINISHED), all pushed
   // before the client can read any: a batch must fit in the stream's buffer
   // however fast its reader is.
@@ -68,7 +56,7 @@ void SubmitBatchStreamReactor::OnReadDone(bool ok) {
   }
   batch_.Clear();
   if (kick) outbox_->Kick();
-  if (!outbox_->closed()) StartRead(&read_buffer_);
+  ReadNext();
 }
 
 }  // namespace execd

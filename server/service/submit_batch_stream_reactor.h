@@ -15,16 +15,12 @@ namespace execd {
 // many events per TaskEventBatch. Raw bytes on the wire: its events are
 // encoded straight from the task records (EncodedEvent) and concatenated
 // into each batch; no TaskEvent message is built for them.
-class SubmitBatchStreamReactor
-    : public SubmittingReactor<grpc::ByteBuffer, grpc::ByteBuffer,
-                               EncodedEvent> {
+class SubmitBatchStreamReactor : public SubmittingReactor {
  public:
   SubmitBatchStreamReactor(const ServiceContext& service, std::string owner);
   void OnReadDone(bool ok) override;
 
  private:
-  grpc::ByteBuffer read_buffer_;   // owned by the read in flight
-  grpc::ByteBuffer write_buffer_;  // owned by the write in flight
   v1::SubmitBatch batch_;
 };
 

@@ -7,10 +7,16 @@ namespace execd {
 SubmitStreamReactor::SubmitStreamReactor(const ServiceContext& service,
                                          std::string owner)
     : SubmittingReactor(service, std::move(owner)) {
-  outbox_->Attach([this](const v1::TaskEvent* event) { StartWrite(event); },
-                  [this](grpc::Status status) { Finish(std::move(status)); });
+  outbox_->Attach(
+      [this](const EncodedEvent* event) {
+        // A copy: the event may be freed once the write is done, while
+        // gRPC's transport may still hold the bytes.
+        grpc::Slice slice(event->bytes.data(), event->bytes.size());
+        write_buffer_ = grpc::ByteBuffer(&slice, 1);
+        StartWrite(&write_buffer_);
+      },
+      [this](grpc::Status status) { Finish(std::move(status)); });
   Open();
-  StartRead(&request_);
 }
 
 void SubmitStreamReactor::OnReadDone(bool ok) {
@@ -18,10 +24,11 @@ void SubmitStreamReactor::OnReadDone(bool ok) {
     ReadsEnded();
     return;
   }
+  if (!ParseRead(&request_)) return;
   const bool kick = submitter_.Submit(std::move(request_));
   request_.Clear();
   if (kick) outbox_->Kick();
-  if (!outbox_->closed()) StartRead(&request_);
+  ReadNext();
 }
 
 }  // namespace execd

@@ -11,16 +11,15 @@ namespace execd {
 
 // SubmitStream: per request, in order, ACCEPTED or REJECTED; later one
 // FINISHED per accepted task. The stream ends (OK) once the client has
-// half-closed and every accepted task has been reported.
-class SubmitStreamReactor
-    : public SubmittingReactor<v1::SubmitRequest, v1::TaskEvent,
-                               v1::TaskEvent> {
+// half-closed and every accepted task has been reported. One SubmitRequest
+// in and one TaskEvent out per message, as raw bytes.
+class SubmitStreamReactor : public SubmittingReactor {
  public:
   SubmitStreamReactor(const ServiceContext& service, std::string owner);
   void OnReadDone(bool ok) override;
 
  private:
-  v1::SubmitRequest request_;  // owned by the read in flight
+  v1::SubmitRequest request_;
 };
 
 }  // namespace execd

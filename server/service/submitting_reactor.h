@@ -3,25 +3,27 @@
 
 #include <memory>
 #include <string>
-#include <utility>
 
-#include "execd/v1/execd.pb.h"
+#include "absl/strings/str_cat.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
+#include "server/core/event_encoding.h"
 #include "server/service/service_context.h"
 #include "server/service/stream_outbox.h"
 #include "server/service/stream_submitter.h"
 
 namespace execd {
 
-// What SubmitStream and SubmitBatchStream share: their outbox of task
-// events and submitter, registration with OpenStreams (a draining server
-// ends them), and how they end. Subclasses attach the outbox to their own
-// writes, then call Open, and read requests in OnReadDone. `Event` is the
-// outbox's event type (see StreamSubmitter).
-template <typename Request, typename Response, typename Event>
-class SubmittingReactor : public grpc::ServerBidiReactor<Request, Response> {
+// What SubmitStream and SubmitBatchStream share: their outbox of encoded
+// task events and submitter, registration with OpenStreams (a draining
+// server ends them), and how they end. Both work on raw bytes: requests are
+// parsed here, and events go out as the wire bytes encoded from the task
+// records, with no TaskEvent message in between. Subclasses attach the
+// outbox to their writes, call Open, and read requests in OnReadDone.
+class SubmittingReactor
+    : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
-  using Outbox = StreamOutbox<Event>;
+  using Outbox = StreamSubmitter::Outbox;
 
   void OnWriteDone(bool ok) override { outbox_->OnWriteDone(ok); }
   void OnCancel() override {
@@ -36,24 +38,47 @@ class SubmittingReactor : public grpc::ServerBidiReactor<Request, Response> {
 
  protected:
   SubmittingReactor(const ServiceContext& service, std::string owner,
-                    typename Outbox::BatchLimits batch_limits = {})
+                    Outbox::BatchLimits batch_limits = {})
       : service_(service),
         outbox_(std::make_shared<Outbox>(service.max_stream_buffer,
                                          kResumeHint, batch_limits)),
         submitter_(service, std::move(owner), outbox_) {}
 
-  // Once the outbox is attached: counted among open streams from now on.
-  void Open() { stream_id_ = service_.streams->Add(CloseOnDrain(outbox_)); }
+  // Once the outbox is attached: counted among open streams, reading.
+  void Open() {
+    stream_id_ = service_.streams->Add(CloseOnDrain(outbox_));
+    StartRead(&read_buffer_);
+  }
   // The client half-closed (or left): end once every task is reported.
   void ReadsEnded() {
     if (submitter_.ReadsEnded()) outbox_->Kick();
   }
+  // Parses the message just read; else ends the stream INVALID_ARGUMENT
+  // (tasks already accepted run on) and returns false.
+  template <typename Message>
+  bool ParseRead(Message* message) {
+    grpc::Status parsed =
+        grpc::SerializationTraits<Message>::Deserialize(&read_buffer_, message);
+    if (parsed.ok()) return true;
+    if (outbox_->Close(grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            absl::StrCat("malformed ", Message::descriptor()->name(), ": ",
+                         parsed.error_message())))) {
+      outbox_->Kick();
+    }
+    return false;
+  }
+  void ReadNext() {
+    if (!outbox_->closed()) StartRead(&read_buffer_);
+  }
 
   ServiceContext service_;
   std::shared_ptr<Outbox> outbox_;
-  StreamSubmitter<Event> submitter_;
+  StreamSubmitter submitter_;
+  grpc::ByteBuffer write_buffer_;  // owned by the write in flight
 
  private:
+  grpc::ByteBuffer read_buffer_;  // owned by the read in flight
   uint64_t stream_id_ = 0;
 };
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -239,40 +240,48 @@ TEST_F(BatchStreamTest, EmptyStreamAndEmptyBatchEndOk) {
   EXPECT_TRUE(events.empty());
 }
 
-TEST_F(BatchStreamTest, MalformedBatchIsInvalidArgumentAndServerCarriesOn) {
-  // Raw bytes through the generic stub: field 1 declared 2 GB long.
+// Both submit streams parse raw bytes themselves: garbage gets
+// INVALID_ARGUMENT naming the message, and the server carries on.
+TEST_F(BatchStreamTest, MalformedMessagesAreInvalidArgumentAndServerCarriesOn) {
   grpc::GenericStub generic(grpc::CreateChannel(
       server_->target(), grpc::InsecureChannelCredentials()));
-  grpc::CompletionQueue queue;
-  auto context = Context();
-  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
-      generic.PrepareCall(context.get(), "/execd.v1.Executor/SubmitBatchStream",
-                          &queue);
-  void* tag = nullptr;
-  bool ok = false;
-  auto next = [&](intptr_t expected) {
-    ASSERT_TRUE(queue.Next(&tag, &ok));
-    EXPECT_EQ(reinterpret_cast<intptr_t>(tag), expected);
-  };
-  call->StartCall(reinterpret_cast<void*>(1));
-  next(1);
-  const std::string garbage = "\x0a\xff\xff\xff\xff\x07";
-  grpc::Slice slice(garbage);
-  grpc::ByteBuffer buffer(&slice, 1);
-  call->Write(buffer, reinterpret_cast<void*>(2));
-  next(2);
-  grpc::ByteBuffer reply;
-  call->Read(&reply, reinterpret_cast<void*>(3));
-  next(3);
-  EXPECT_FALSE(ok) << "no events for a malformed batch";
-  grpc::Status status;
-  call->Finish(&status, reinterpret_cast<void*>(4));
-  next(4);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_TRUE(absl::StrContains(status.error_message(), "SubmitBatch"))
-      << status.error_message();
-  queue.Shutdown();
-  while (queue.Next(&tag, &ok)) {
+  for (const auto& [method, message] :
+       {std::pair<std::string, std::string>{
+            "/execd.v1.Executor/SubmitBatchStream", "SubmitBatch"},
+        {"/execd.v1.Executor/SubmitStream", "SubmitRequest"}}) {
+    grpc::CompletionQueue queue;
+    auto context = Context();
+    std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
+        generic.PrepareCall(context.get(), method, &queue);
+    void* tag = nullptr;
+    bool ok = false;
+    auto next = [&](intptr_t expected) {
+      ASSERT_TRUE(queue.Next(&tag, &ok));
+      EXPECT_EQ(reinterpret_cast<intptr_t>(tag), expected);
+    };
+    call->StartCall(reinterpret_cast<void*>(1));
+    next(1);
+    // Field 1 declared 2 GB long.
+    const std::string garbage = "\x0a\xff\xff\xff\xff\x07";
+    grpc::Slice slice(garbage);
+    grpc::ByteBuffer buffer(&slice, 1);
+    call->Write(buffer, reinterpret_cast<void*>(2));
+    next(2);
+    grpc::ByteBuffer reply;
+    call->Read(&reply, reinterpret_cast<void*>(3));
+    next(3);
+    EXPECT_FALSE(ok) << method << ": no events for a malformed message";
+    grpc::Status status;
+    call->Finish(&status, reinterpret_cast<void*>(4));
+    next(4);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << method;
+    EXPECT_TRUE(absl::StrContains(status.error_message(),
+                                  "malformed " + message))
+        << status.error_message();
+    queue.Shutdown();
+    while (queue.Next(&tag, &ok)) {
+    }
   }
 
   std::vector<v1::TaskEvent> events;
