@@ -56,7 +56,10 @@ Executor::Executor(ExecutorOptions options, const FunctionRegistry* registry,
       store_(
           TaskStore::Options{
               options_.result_ttl, options_.max_retained_tasks,
-              [this](const TaskRecord& task) { CountFinished(task); }},
+              [this](const TaskRecord& task) { CountFinished(task); },
+              [this](const TaskRecord& task, absl::Duration ran) {
+                metrics_->AttemptRan(task.pool, task.function->name, ran);
+              }},
           RandomInstanceId()),
       delayed_(&timers_, [this](TaskPtr task) { OnDue(std::move(task)); }) {}
 
@@ -224,7 +227,7 @@ void Executor::EndAttempt(const TaskPtr& task, const CancellationToken* token,
       store_.EndAttempt(task, token, std::move(result));
   if (ended.end == TaskStore::AttemptEnd::kStale) return;
   if (uint64_t timer_id = store_.TakeTimer(*task)) timers_.Cancel(timer_id);
-  metrics_->AttemptRan(task->pool, task->function->name, ended.ran);
+  // Run time was recorded by the store's on_attempt_ended.
   switch (ended.end) {
     case TaskStore::AttemptEnd::kSucceeded:
     case TaskStore::AttemptEnd::kFailed:

@@ -37,6 +37,11 @@ class TaskStore {
     // observer hears of it, so counters never lag behind a terminal state a
     // client has already seen. Must not block nor call the store.
     std::function<void(const TaskRecord&)> on_finished;
+    // Runs likewise as an attempt ends (succeeded, failed, or to be
+    // retried), with how long it ran: run-time metrics are recorded before
+    // a client can see the attempt's outcome.
+    std::function<void(const TaskRecord&, absl::Duration ran)>
+        on_attempt_ended;
   };
 
   TaskStore(Options options, uint64_t instance_id);
