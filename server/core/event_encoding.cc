@@ -89,15 +89,21 @@ enum TaskField {
 // v1.TaskEvent field numbers.
 enum EventField { kKind = 1, kTask = 2, kEventRequestId = 3 };
 
+// The fields every view of a task starts with.
+void EncodeIdentity(const TaskRecord& task, v1::TaskState state,
+                    WireWriter& wire) {
+  wire.StringField(kTaskId, task.id());
+  if (task.function != nullptr) wire.StringField(kFunction, task.function->name);
+  wire.IntField(kPool, task.pool);
+  wire.IntField(kState, state);
+}
+
 // The public view of `task`, as FillTask builds it.
 std::string EncodeTask(const TaskRecord& task) {
   std::string bytes;
   bytes.reserve(160);
   WireWriter wire(&bytes);
-  wire.StringField(kTaskId, task.id());
-  if (task.function != nullptr) wire.StringField(kFunction, task.function->name);
-  wire.IntField(kPool, task.pool);
-  wire.IntField(kState, task.state);
+  EncodeIdentity(task, task.state, wire);
   const TaskOutcome* outcome = task.outcome.get();
   const bool terminal = IsTerminal(task.state);
   if (outcome != nullptr && task.state == v1::TASK_STATE_SUCCEEDED &&
@@ -157,10 +163,7 @@ EncodedEventPtr EncodeAcceptedEvent(const TaskRecord& task) {
   std::string bytes;
   bytes.reserve(64);
   WireWriter wire(&bytes);
-  wire.StringField(kTaskId, task.id());
-  if (task.function != nullptr) wire.StringField(kFunction, task.function->name);
-  wire.IntField(kPool, task.pool);
-  wire.IntField(kState, v1::TASK_STATE_PENDING);
+  EncodeIdentity(task, v1::TASK_STATE_PENDING, wire);
   wire.IntField(kPriority, task.priority);
   wire.StringField(kRequestId, task.request_id());
   return EncodeEvent(v1::TaskEvent::KIND_ACCEPTED, bytes, task.request_id());

@@ -1,8 +1,7 @@
 #ifndef EXECD_SERVER_CORE_EVENT_ENCODING_H_
 #define EXECD_SERVER_CORE_EVENT_ENCODING_H_
 
-#include <cstdint>
-#include <cstring>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -14,17 +13,12 @@ namespace execd {
 // A task event already in wire form (a serialized v1::TaskEvent), for
 // streams that only forward events: encoding it straight from the task
 // record skips building, sizing and freeing a TaskEvent message, about a
-// third of a batch-streamed task's server CPU. ByteSizeLong and
-// SerializeWithCachedSizesToArray let it stand where a message would (see
-// StreamOutbox and EncodeAsBatch).
+// third of a batch-streamed task's server CPU.
 struct EncodedEvent {
   std::string bytes;
 
+  // As a message's: what StreamOutbox weighs against its byte budget.
   size_t ByteSizeLong() const { return bytes.size(); }
-  uint8_t* SerializeWithCachedSizesToArray(uint8_t* out) const {
-    std::memcpy(out, bytes.data(), bytes.size());
-    return out + bytes.size();
-  }
 };
 using EncodedEventPtr = std::shared_ptr<const EncodedEvent>;
 

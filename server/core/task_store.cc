@@ -173,9 +173,10 @@ TaskStore::EndedAttempt TaskStore::EndAttempt(const TaskPtr& task,
       return ended;
     }
     const absl::Time now = absl::Now();
-    ended.ran = now - task->start_time;
     ended.attempts = task->attempts;
-    if (options_.on_attempt_ended) options_.on_attempt_ended(*task, ended.ran);
+    if (options_.on_attempt_ended) {
+      options_.on_attempt_ended(*task, now - task->start_time);
+    }
     TaskOutcome& outcome = *task->outcome;  // made by MarkRunning
     if (result.ok) {
       outcome.result = std::make_shared<const google::protobuf::Value>(

@@ -76,7 +76,6 @@ class TaskStore {
   enum class AttemptEnd { kStale, kSucceeded, kFailed, kRetrying };
   struct EndedAttempt {
     AttemptEnd end = AttemptEnd::kStale;
-    absl::Duration ran;    // how long the attempt ran
     int32_t attempts = 0;  // attempts started so far
   };
   // Ends the attempt owning `token`: SUCCEEDED, FAILED, or back to PENDING

@@ -33,10 +33,7 @@ class StreamOutbox {
   using MessagePtr = std::shared_ptr<const Message>;
   using Batch = std::vector<MessagePtr>;
   using StartWrite = std::function<void(const Message*)>;
-  // With a byte budget, `sizes` holds each message's ByteSizeLong (so the
-  // writer need not size them again); else it is empty.
-  using StartBatchWrite =
-      std::function<void(const Batch&, const std::vector<size_t>& sizes)>;
+  using StartBatchWrite = std::function<void(const Batch&)>;
   using Finish = std::function<void(grpc::Status)>;
 
   struct BatchLimits {
@@ -53,8 +50,7 @@ class StreamOutbox {
   // One message per write.
   void Attach(StartWrite start_write, Finish finish) {
     AttachBatched(
-        [start_write = std::move(start_write)](const Batch& batch,
-                                               const std::vector<size_t>&) {
+        [start_write = std::move(start_write)](const Batch& batch) {
           start_write(batch.front().get());
         },
         std::move(finish));
@@ -118,7 +114,7 @@ class StreamOutbox {
     // OnWriteDone.
     if (write) {
       if (batch_limits_.max_bytes != 0) FitBatchToByteBudget();
-      start_write(in_flight_, in_flight_sizes_);
+      start_write(in_flight_);
     }
     if (finish_status.has_value()) finish(std::move(*finish_status));
   }
@@ -129,7 +125,6 @@ class StreamOutbox {
       absl::MutexLock lock(&mu_);
       writing_ = false;
       written.swap(in_flight_);
-      in_flight_sizes_.clear();
       if (!ok) broken_ = true;  // the client went away
     }
     Kick();
@@ -174,7 +169,6 @@ class StreamOutbox {
       const size_t size = in_flight_[keep]->ByteSizeLong();
       if (keep > 0 && bytes + size > batch_limits_.max_bytes) break;
       bytes += size;
-      in_flight_sizes_.push_back(size);
     }
     if (keep == in_flight_.size()) return;
     absl::MutexLock lock(&mu_);
@@ -190,7 +184,6 @@ class StreamOutbox {
   mutable absl::Mutex mu_;
   std::deque<MessagePtr> buffer_ ABSL_GUARDED_BY(mu_);
   Batch in_flight_;  // the write in flight's messages (writing_ == true)
-  std::vector<size_t> in_flight_sizes_;  // theirs, with a byte budget
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool broken_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;

@@ -21,8 +21,8 @@ SubmitBatchStreamReactor::SubmitBatchStreamReactor(
     const ServiceContext& service, std::string owner)
     : SubmittingReactor(service, std::move(owner), kEventBatchLimits) {
   outbox_->AttachBatched(
-      [this](const Outbox::Batch& events, const std::vector<size_t>& sizes) {
-        write_buffer_ = EncodeAsBatch(events, sizes);
+      [this](const Outbox::Batch& events) {
+        write_buffer_ = EncodeEventBatch(events);
         StartWrite(&write_buffer_);
       },
       [this](grpc::Status status) { Finish(std::move(status)); });
