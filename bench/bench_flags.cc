@@ -22,7 +22,7 @@ ABSL_FLAG(std::string, json_out, "", "also write the results here as JSON");
 ABSL_FLAG(bool, quick, false, "smoke run: small counts, seconds in total");
 ABSL_FLAG(std::string, scenarios, "",
           "comma-separated scenarios to run (default: all): unary, "
-          "streaming, callback, process_pool, seed, scale");
+          "streaming, callback, process_pool, seed, scale, client");
 ABSL_FLAG(std::string, scale_counts, "",
           "queued-task levels of the scale scenario (default "
           "1000,100000,1000000; quick 1000,10000)");

@@ -22,10 +22,10 @@ struct BenchConfig {
   bool quick = false;               // smoke run: small counts, short sleeps
   std::set<std::string> scenarios;  // empty: all
   std::vector<int64_t> scale_counts;
-  int window = 256;  // tasks in flight per stream
-  int batch = 128;   // most requests per SubmitBatchStream message
+  int window = 256;           // tasks in flight per stream
+  int batch = 128;            // most requests per SubmitBatchStream message
   bool batched_only = false;  // streaming: skip the one-per-message figures
-  int threads = 0;   // --threads of started servers (0: server default)
+  int threads = 0;  // --threads of started servers (0: server default)
 
   bool Wants(const std::string& scenario) const {
     return scenarios.empty() || scenarios.count(scenario) > 0;
@@ -38,7 +38,8 @@ struct BenchConfig {
 
 // Every scenario key, in run order (also the keys of the JSON report).
 inline constexpr const char* kAllScenarios[] = {
-    "unary", "streaming", "callback", "process_pool", "seed", "scale"};
+    "unary", "streaming", "callback", "process_pool",
+    "seed",  "scale",     "client"};
 
 absl::StatusOr<BenchConfig> ParseBenchConfig(int argc, char** argv);
 

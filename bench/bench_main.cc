@@ -29,6 +29,7 @@ ScenarioFn FindScenario(const std::string& name) {
   if (name == "process_pool") return RunProcessPoolScenario;
   if (name == "seed") return RunSeedScenario;
   if (name == "scale") return RunScaleScenario;
+  if (name == "client") return RunClientScenario;
   return nullptr;
 }
 

@@ -6,7 +6,8 @@ assertions. Usage: check_bench_json.py REPORT.json"""
 import json
 import sys
 
-SCENARIOS = ["unary", "streaming", "callback", "process_pool", "seed", "scale"]
+SCENARIOS = ["unary", "streaming", "callback", "process_pool", "seed", "scale",
+             "client"]
 
 # Figures each scenario must report (dotted paths), unless it was skipped.
 REQUIRED = {
@@ -25,6 +26,9 @@ REQUIRED = {
                      "map_chunksize_256.items_per_second"],
     "seed": ["sleep_10_on_5_threads.seconds", "primes.one_task_seconds"],
     "scale": ["throughput_last_vs_first"],
+    "client": ["submit_loop.accepted_per_second",
+               "submit_many.accepted_per_second",
+               "submit_many.done_per_second", "submit_many_vs_submit_loop"],
 }
 
 

@@ -19,6 +19,7 @@ absl::Status RunCallbackScenario(const BenchConfig& config, Section* out);
 absl::Status RunProcessPoolScenario(const BenchConfig& config, Section* out);
 absl::Status RunSeedScenario(const BenchConfig& config, Section* out);
 absl::Status RunScaleScenario(const BenchConfig& config, Section* out);
+absl::Status RunClientScenario(const BenchConfig& config, Section* out);
 
 }  // namespace execd::bench
 

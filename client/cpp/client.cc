@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "client/cpp/batch_submit.h"
 #include "client/cpp/client_core.h"
 #include "client/cpp/future_state.h"
 
@@ -13,16 +15,20 @@ Client::Client(std::shared_ptr<grpc::Channel> channel, ClientOptions options)
 
 // Futures may keep the core alive; its hub must not outlive the Client (its
 // watches hold futures, which hold the core).
-Client::~Client() { core_->hub().Stop(); }
+Client::~Client() {
+  core_->StopFollowers();
+  core_->hub().Stop();
+}
 
-absl::StatusOr<TaskFuture> Client::Submit(
-    absl::string_view function, std::vector<google::protobuf::Value> args,
-    SubmitOptions options) {
+namespace {
+
+// A request of everything in `options` but its request id.
+v1::SubmitRequest RequestFor(absl::string_view function,
+                             const SubmitOptions& options) {
   v1::SubmitRequest request;
   request.set_function(std::string(function));
-  for (auto& arg : args) *request.add_args() = std::move(arg);
-  *request.mutable_kwargs() = std::move(options.kwargs);
-  request.set_input(std::move(options.input));
+  *request.mutable_kwargs() = options.kwargs;
+  request.set_input(options.input);
   request.set_pool(options.pool);
   request.set_priority(options.priority);
   if (options.timeout.has_value()) {
@@ -31,14 +37,62 @@ absl::StatusOr<TaskFuture> Client::Submit(
   if (options.delay.has_value()) {
     *request.mutable_delay() = ToProtoDuration(*options.delay);
   }
-  request.set_request_id(std::move(options.request_id));
   request.mutable_labels()->insert(options.labels.begin(),
                                    options.labels.end());
   request.set_max_retries(options.max_retries);
+  return request;
+}
+
+}  // namespace
+
+absl::StatusOr<TaskFuture> Client::Submit(
+    absl::string_view function, std::vector<google::protobuf::Value> args,
+    SubmitOptions options) {
+  v1::SubmitRequest request = RequestFor(function, options);
+  for (auto& arg : args) *request.add_args() = std::move(arg);
+  request.set_request_id(std::move(options.request_id));
   absl::StatusOr<v1::SubmitResponse> response =
       SubmitRequest(std::move(request));
   if (!response.ok()) return response.status();
   return FutureFor(response->task_id());
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<TaskFuture>>> Client::SubmitMany(
+    absl::string_view function,
+    const std::vector<std::vector<google::protobuf::Value>>& items,
+    const SubmitOptions& options) {
+  const v1::SubmitRequest common = RequestFor(function, options);
+  std::vector<v1::SubmitRequest> requests(items.size(), common);
+  for (size_t i = 0; i < items.size(); ++i) {
+    for (const auto& arg : items[i]) *requests[i].add_args() = arg;
+    requests[i].set_request_id(options.request_id.empty()
+                                   ? NewRequestId()
+                                   : absl::StrCat(options.request_id, "-", i));
+  }
+  if (requests.empty()) return std::vector<absl::StatusOr<TaskFuture>>();
+  absl::StatusOr<internal::SubmittedBatches> submitted =
+      internal::SubmitInBatches(core_->stub(), core_->options(),
+                                std::move(requests));
+  if (!submitted.ok()) return submitted.status();
+  std::vector<absl::StatusOr<TaskFuture>> futures;
+  std::vector<std::shared_ptr<internal::FutureState>> accepted;
+  futures.reserve(submitted->verdicts.size());
+  for (const v1::TaskEvent& verdict : submitted->verdicts) {
+    if (verdict.kind() == v1::TaskEvent::KIND_ACCEPTED) {
+      auto state = std::make_shared<internal::FutureState>(
+          verdict.task().task_id(), core_);
+      state->MarkWatched();  // by the stream, until it ends
+      accepted.push_back(state);
+      futures.push_back(TaskFuture(std::move(state)));
+    } else {
+      const auto code = static_cast<absl::StatusCode>(verdict.code());
+      futures.push_back(absl::Status(
+          code == absl::StatusCode::kOk ? absl::StatusCode::kUnknown : code,
+          verdict.message()));
+    }
+  }
+  core_->Follow(*std::move(submitted), std::move(accepted));
+  return futures;
 }
 
 absl::StatusOr<v1::SubmitResponse> Client::SubmitRequest(

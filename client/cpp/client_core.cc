@@ -94,4 +94,26 @@ absl::StatusOr<v1::Task> ClientCore::AwaitTask(const std::string& task_id,
   }
 }
 
+void ClientCore::Follow(SubmittedBatches submitted,
+                        std::vector<std::shared_ptr<FutureState>> futures) {
+  absl::MutexLock lock(&followers_mu_);
+  followers_.erase(
+      std::remove_if(followers_.begin(), followers_.end(),
+                     [](const std::unique_ptr<FinishedEventFollower>& f) {
+                       return f->done();
+                     }),
+      followers_.end());
+  followers_.push_back(std::make_unique<FinishedEventFollower>(
+      std::move(submitted), std::move(futures), &hub_));
+}
+
+void ClientCore::StopFollowers() {
+  std::vector<std::unique_ptr<FinishedEventFollower>> followers;
+  {
+    absl::MutexLock lock(&followers_mu_);
+    followers.swap(followers_);
+  }
+  for (const auto& follower : followers) follower->Stop();
+}
+
 }  // namespace execd::internal

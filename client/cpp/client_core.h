@@ -3,11 +3,16 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "client/cpp/batch_submit.h"
 #include "client/cpp/callback_hub.h"
 #include "client/cpp/client_options.h"
+#include "client/cpp/finished_event_follower.h"
+#include "client/cpp/future_state.h"
 #include "client/cpp/retry.h"
 #include "execd/v1/execd.grpc.pb.h"
 #include "grpcpp/channel.h"
@@ -22,6 +27,7 @@ class ClientCore {
 
   v1::Executor::Stub& stub() { return *stub_; }
   CallbackHub& hub() { return hub_; }
+  const ClientOptions& options() const { return options_; }
 
   // Unary calls, retried per the RetryPolicy.
   absl::StatusOr<v1::SubmitResponse> Submit(v1::SubmitRequest request);
@@ -36,6 +42,14 @@ class ClientCore {
   absl::StatusOr<v1::Task> AwaitTask(const std::string& task_id,
                                      absl::Time deadline);
 
+  // Resolves `futures` from the FINISHED events of the SubmitMany stream
+  // `submitted` (see FinishedEventFollower) until they are all resolved.
+  void Follow(SubmittedBatches submitted,
+              std::vector<std::shared_ptr<FutureState>> futures)
+      ABSL_LOCKS_EXCLUDED(followers_mu_);
+  // Ends every such stream (the Client is going away).
+  void StopFollowers() ABSL_LOCKS_EXCLUDED(followers_mu_);
+
  private:
   template <typename Request, typename Response>
   using UnaryMethod = grpc::Status (v1::Executor::Stub::*)(grpc::ClientContext*,
@@ -49,7 +63,12 @@ class ClientCore {
   const std::shared_ptr<grpc::Channel> channel_;
   const ClientOptions options_;
   const std::unique_ptr<v1::Executor::Stub> stub_;
-  CallbackHub hub_;  // last: stops before the stub goes
+  CallbackHub hub_;  // stops before the stub goes
+  absl::Mutex followers_mu_;
+  // Their futures hold this core: Client's destructor stops them all, which
+  // breaks the cycle.
+  std::vector<std::unique_ptr<FinishedEventFollower>> followers_
+      ABSL_GUARDED_BY(followers_mu_);
 };
 
 }  // namespace execd::internal

@@ -40,4 +40,10 @@ bool FutureState::MarkWatched() {
   return true;
 }
 
+bool FutureState::ReleaseWatch() {
+  absl::MutexLock lock(&mu_);
+  watched_ = false;
+  return !outcome_.has_value() && !callbacks_.empty();
+}
+
 }  // namespace execd::internal

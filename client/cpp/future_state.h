@@ -43,6 +43,9 @@ class FutureState : public std::enable_shared_from_this<FutureState> {
 
   // True only the first time: the callback hub then starts watching.
   bool MarkWatched() ABSL_LOCKS_EXCLUDED(mu_);
+  // Gives up the watch MarkWatched took. True when callbacks wait for a
+  // task not resolved yet: the caller must find them another watcher.
+  bool ReleaseWatch() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   const std::string task_id_;

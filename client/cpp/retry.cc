@@ -31,18 +31,31 @@ absl::Duration RetryDelayHint(const grpc::ClientContext& context) {
 absl::Status CallWithRetry(
     const RetryPolicy& policy, absl::Time give_up_at,
     const std::function<grpc::Status(grpc::ClientContext& context)>& attempt) {
+  return CallWithRetryKeepingContext(
+      policy, give_up_at,
+      [&attempt](std::unique_ptr<grpc::ClientContext>& context) {
+        return attempt(*context);
+      });
+}
+
+absl::Status CallWithRetryKeepingContext(
+    const RetryPolicy& policy, absl::Time give_up_at,
+    const std::function<
+        grpc::Status(std::unique_ptr<grpc::ClientContext>& context)>& attempt) {
   thread_local absl::BitGen jitter;
   absl::Duration backoff = policy.initial_backoff;
   for (int attempt_number = 1;; ++attempt_number) {
-    grpc::ClientContext context;
+    auto context = std::make_unique<grpc::ClientContext>();
     grpc::Status status = attempt(context);
     if (status.ok() || !IsRetryable(status.error_code()) ||
         attempt_number >= policy.max_attempts) {
       return FromGrpcStatus(status);
     }
     // Jitter keeps many clients from retrying in lock step.
-    absl::Duration wait = std::max(RetryDelayHint(context),
-                                   backoff * absl::Uniform(jitter, 0.8, 1.2));
+    const absl::Duration hint =
+        context != nullptr ? RetryDelayHint(*context) : absl::ZeroDuration();
+    absl::Duration wait =
+        std::max(hint, backoff * absl::Uniform(jitter, 0.8, 1.2));
     if (absl::Now() + wait >= give_up_at) return FromGrpcStatus(status);
     absl::SleepFor(wait);
     backoff = std::min(policy.max_backoff, backoff * policy.backoff_multiplier);

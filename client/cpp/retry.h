@@ -2,6 +2,7 @@
 #define EXECD_CLIENT_CPP_RETRY_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -32,6 +33,13 @@ absl::Duration RetryDelayHint(const grpc::ClientContext& context);
 absl::Status CallWithRetry(
     const RetryPolicy& policy, absl::Time give_up_at,
     const std::function<grpc::Status(grpc::ClientContext& context)>& attempt);
+
+// The same, for a call that lives on after it succeeds (a stream the caller
+// goes on reading): a successful `attempt` may take its context away.
+absl::Status CallWithRetryKeepingContext(
+    const RetryPolicy& policy, absl::Time give_up_at,
+    const std::function<
+        grpc::Status(std::unique_ptr<grpc::ClientContext>& context)>& attempt);
 
 // A fresh idempotency key: 32 random lowercase hex characters.
 std::string NewRequestId();

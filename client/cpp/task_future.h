@@ -45,9 +45,10 @@ class TaskFuture {
   // task is (or already was) cancelled.
   absl::StatusOr<bool> Cancel() const;
 
-  // Calls `callback` exactly once when the task ends, on the client's
-  // callback thread; at once in this thread if it already ended. Fed by the
-  // client's one shared Callback stream. Callbacks of a destroyed Client's
+  // Calls `callback` exactly once when the task ends, on a thread of the
+  // client; at once in this thread if it already ended. Fed by the client's
+  // one shared Callback stream (or, for a future of SubmitMany, by that
+  // call's own stream while it lasts). Callbacks of a destroyed Client's
   // unfinished tasks never run.
   void AddDoneCallback(DoneCallback callback) const;
 
