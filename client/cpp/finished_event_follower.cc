@@ -10,7 +10,6 @@ FinishedEventFollower::FinishedEventFollower(
     : submitted_(std::move(submitted)), hub_(hub) {
   for (std::shared_ptr<FutureState>& future : futures) {
     unresolved_[future->task_id()].push_back(std::move(future));
-    ++unresolved_count_;
   }
   thread_ = std::thread([this] { Run(); });
 }
@@ -27,15 +26,15 @@ void FinishedEventFollower::Run() {
   // Tasks that ended while the verdicts were still coming in.
   for (const v1::Task& task : submitted_.finished) Resolve(task);
   submitted_.finished.clear();
+  // Read to the end: the server ends the stream with OK once every
+  // accepted task was reported (the writes are done), which leaves no
+  // cancelled call in its metrics.
   v1::TaskEventBatch reply;
-  while (unresolved_count_ > 0 && submitted_.stream->Read(&reply)) {
+  while (submitted_.stream->Read(&reply)) {
     for (const v1::TaskEvent& event : reply.events()) {
       if (event.kind() == v1::TaskEvent::KIND_FINISHED) Resolve(event.task());
     }
   }
-  // Every future resolved: the server's stream would end by itself, but
-  // there is nothing left to wait for.
-  if (unresolved_count_ == 0) submitted_.context->TryCancel();
   submitted_.stream->Finish().IgnoreError();
   if (!stopping_.load()) HandOverToHub();
   unresolved_.clear();
@@ -47,7 +46,6 @@ void FinishedEventFollower::Resolve(const v1::Task& task) {
   if (it == unresolved_.end()) return;
   for (const std::shared_ptr<FutureState>& future : it->second) {
     future->Resolve(task);
-    --unresolved_count_;
   }
   unresolved_.erase(it);
 }

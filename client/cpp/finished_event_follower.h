@@ -45,7 +45,6 @@ class FinishedEventFollower {
   // Touched by the thread only, once started.
   absl::flat_hash_map<std::string, std::vector<std::shared_ptr<FutureState>>>
       unresolved_;
-  size_t unresolved_count_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> done_{false};
   std::thread thread_;  // last: starts once the rest is set
