@@ -175,10 +175,13 @@ class RemoteExecutor(concurrent.futures.Executor):
             requests=requests[i:i + _REQUESTS_PER_BATCH])
             for i in range(0, len(requests), _REQUESTS_PER_BATCH)]
         # Every request carries a request id, so a retried call runs nothing
-        # twice: the server answers a repeat with the same task.
+        # twice: the server answers a repeat with the same task. The deadline
+        # grows with the batches (as the C++ client's SubmitMany), so a large
+        # call is not cut short; it also ends the FINISHED events this stream
+        # brings, after which the callback hub takes over.
         verdicts, finished, call = call_with_retry(
             self._verdicts, batches, self._retry,
-            timeout=_CALL_TIMEOUT_SECONDS)
+            timeout=_CALL_TIMEOUT_SECONDS * len(batches))
         futures = []
         by_task = {}
         for verdict in verdicts:
