@@ -68,8 +68,15 @@ def targets(bench, py):
                      fmt(proc_batched), fmt(py_ppe), ratio(proc_batched, py_ppe), ">= 3", True))
     map256 = None if skipped else get(bench, "process_pool.map_chunksize_256.items_per_second")
     py_map = get(py, "process_pool.map_chunksize_256.items_per_second")
-    rows.append(("process Map chunksize 256 items/s vs Python map(chunksize=256)",
+    rows.append(("process Map chunksize 256 items/s vs Python map(chunksize=256) "
+                 "(Map, one result per message)",
                  fmt(map256) if map256 else "skipped", fmt(py_map), ratio(map256, py_map), ">= 1", True))
+    batched_map = None if skipped else get(
+        bench, "process_pool.batched_map_chunksize_256.items_per_second")
+    if batched_map:
+        rows.append(("process Map chunksize 256 items/s vs Python map(chunksize=256) "
+                     "(MapBatchStream, many results per message)",
+                     fmt(batched_map), fmt(py_map), ratio(batched_map, py_map), ">= 1", True))
     levels = largest_scale_level(bench)
     if levels:
         last = levels[-1]

@@ -18,10 +18,12 @@ struct MapRun {
   }
 };
 
-// One Map call of `echo` over `items` one-number items; reads every result
-// and fails unless all of them SUCCEEDED.
+// One Map (or, `batched`, MapBatchStream) call of `echo` over `items`
+// one-number items; reads every result and fails unless all of them
+// SUCCEEDED.
 absl::StatusOr<MapRun> RunEchoMap(v1::Executor::Stub* stub, v1::Pool pool,
-                                  int64_t items, int32_t chunksize);
+                                  int64_t items, int32_t chunksize,
+                                  bool batched);
 
 }  // namespace execd::bench
 

@@ -1,6 +1,6 @@
 // Process pool: per-task dispatch rate and round-trip latency of `echo` on
-// POOL_PROCESS, and Map with chunksize 1/16/256. Skipped (with the reason)
-// when GetPools lists no process pool.
+// POOL_PROCESS, and Map / MapBatchStream with chunksize 1/16/256. Skipped
+// (with the reason) when GetPools lists no process pool.
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -16,13 +16,19 @@ namespace {
 
 absl::Status MeasureMaps(v1::Executor::Stub* stub, v1::Pool pool, int64_t items,
                          Section* out) {
-  for (int32_t chunksize : {1, 16, 256}) {
-    absl::StatusOr<MapRun> run = RunEchoMap(stub, pool, items, chunksize);
-    if (!run.ok()) return run.status();
-    Section* level = SubSection(out, absl::StrCat("map_chunksize_", chunksize));
-    SetNumber(level, "items", run->items);
-    SetNumber(level, "seconds", absl::ToDoubleSeconds(run->elapsed));
-    SetNumber(level, "items_per_second", run->items_per_second());
+  // Map (one MapResult per message), then MapBatchStream.
+  for (bool batched : {false, true}) {
+    for (int32_t chunksize : {1, 16, 256}) {
+      absl::StatusOr<MapRun> run =
+          RunEchoMap(stub, pool, items, chunksize, batched);
+      if (!run.ok()) return run.status();
+      Section* level = SubSection(
+          out, absl::StrCat(batched ? "batched_" : "", "map_chunksize_",
+                            chunksize));
+      SetNumber(level, "items", run->items);
+      SetNumber(level, "seconds", absl::ToDoubleSeconds(run->elapsed));
+      SetNumber(level, "items_per_second", run->items_per_second());
+    }
   }
   return absl::OkStatus();
 }

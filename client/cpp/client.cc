@@ -123,7 +123,7 @@ MapStream Client::Map(
   }
   request.set_unordered(options.unordered);
   auto context = std::make_unique<grpc::ClientContext>();
-  auto reader = core_->stub().Map(context.get(), request);
+  auto reader = core_->stub().MapBatchStream(context.get(), request);
   return MapStream(std::move(context), std::move(reader));
 }
 

@@ -11,12 +11,14 @@
 namespace execd {
 
 // The results of one Map call, read lazily as the caller asks for them.
-// Each result's task may have FAILED; see TaskOutcomeStatus. Map is not
+// The call is MapBatchStream (Map's semantics, many results per message:
+// gRPC's per-message cost is paid once per batch, not per item). Each
+// result's task may have FAILED; see TaskOutcomeStatus. Map is not
 // retried: a repeated call would run the items again.
 class MapStream {
  public:
   MapStream(std::unique_ptr<grpc::ClientContext> context,
-            std::unique_ptr<grpc::ClientReader<v1::MapResult>> reader);
+            std::unique_ptr<grpc::ClientReader<v1::MapResultBatch>> reader);
   MapStream(MapStream&&) = default;
   MapStream& operator=(MapStream&&) = default;
   ~MapStream();
@@ -32,7 +34,9 @@ class MapStream {
 
  private:
   std::unique_ptr<grpc::ClientContext> context_;
-  std::unique_ptr<grpc::ClientReader<v1::MapResult>> reader_;
+  std::unique_ptr<grpc::ClientReader<v1::MapResultBatch>> reader_;
+  v1::MapResultBatch batch_;  // results not handed out yet from `next_` on
+  int next_ = 0;
   bool finished_ = false;
   absl::Status status_;
 };

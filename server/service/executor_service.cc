@@ -92,14 +92,26 @@ ExecutorService::SubmitBatchStream(grpc::CallbackServerContext* context) {
   return new SubmitBatchStreamReactor(context_, *principal);
 }
 
-grpc::ServerWriteReactor<v1::MapResult>* ExecutorService::Map(
-    grpc::CallbackServerContext* context, const v1::MapRequest* request) {
-  absl::StatusOr<std::string> principal = Authenticate(context_, *context);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* ExecutorService::Map(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  return StartMap(*context, *request,
+                  MapReactor::Framing::kOneResultPerMessage);
+}
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>* ExecutorService::MapBatchStream(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  return StartMap(*context, *request, MapReactor::Framing::kBatched);
+}
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>* ExecutorService::StartMap(
+    grpc::CallbackServerContext& context, const grpc::ByteBuffer& request,
+    MapReactor::Framing framing) {
+  absl::StatusOr<std::string> principal = Authenticate(context_, context);
   if (!principal.ok()) {
-    return new RefusedWriteReactor<v1::MapResult>(
+    return new RefusedWriteReactor<grpc::ByteBuffer>(
         ToGrpcStatus(principal.status()));
   }
-  return new MapReactor(context_, *request, *principal);
+  return new MapReactor(context_, request, *principal, framing);
 }
 
 grpc::ServerUnaryReactor* ExecutorService::GetTask(

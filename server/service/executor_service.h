@@ -2,28 +2,32 @@
 #define EXECD_SERVER_SERVICE_EXECUTOR_SERVICE_H_
 
 #include "execd/v1/execd.grpc.pb.h"
+#include "server/service/map_reactor.h"
 #include "server/service/service_context.h"
 
 namespace execd {
 
 // execd.v1.Executor on gRPC's callback API. Unary calls answer at once on
 // the gRPC thread; waits and streams are reactors fed by task events, so no
-// handler ever blocks a thread. SubmitStream and SubmitBatchStream work on
-// raw bytes (see SubmittingReactor), so the base is
-// v1::Executor::CallbackService spelled out with those two methods raw.
+// handler ever blocks a thread. The streams that carry task events work on
+// raw bytes (see SubmittingReactor and MapReactor), so the base is
+// v1::Executor::CallbackService spelled out with those methods raw.
 using ExecutorCallbackBase = v1::Executor::WithCallbackMethod_Submit<
     v1::Executor::WithCallbackMethod_Result<
         v1::Executor::WithCallbackMethod_Cancel<
             v1::Executor::WithCallbackMethod_Callback<
                 v1::Executor::WithRawCallbackMethod_SubmitStream<
-                    v1::Executor::WithCallbackMethod_Map<
+                    v1::Executor::WithRawCallbackMethod_Map<
                         v1::Executor::WithCallbackMethod_GetTask<
                             v1::Executor::WithCallbackMethod_ListTasks<
                                 v1::Executor::WithCallbackMethod_ListFunctions<
                                     v1::Executor::WithCallbackMethod_GetPools<
                                         v1::Executor::
                                             WithRawCallbackMethod_SubmitBatchStream<
-                                                v1::Executor::Service>>>>>>>>>>>;
+                                                v1::Executor::
+                                                    WithRawCallbackMethod_MapBatchStream<
+                                                        v1::Executor::
+                                                            Service>>>>>>>>>>>>;
 
 class ExecutorService final : public ExecutorCallbackBase {
  public:
@@ -45,9 +49,12 @@ class ExecutorService final : public ExecutorCallbackBase {
       grpc::CallbackServerContext* context) override;
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
   SubmitBatchStream(grpc::CallbackServerContext* context) override;
-  grpc::ServerWriteReactor<v1::MapResult>* Map(
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Map(
       grpc::CallbackServerContext* context,
-      const v1::MapRequest* request) override;
+      const grpc::ByteBuffer* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* MapBatchStream(
+      grpc::CallbackServerContext* context,
+      const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* GetTask(grpc::CallbackServerContext* context,
                                     const v1::GetTaskRequest* request,
                                     v1::Task* response) override;
@@ -63,6 +70,10 @@ class ExecutorService final : public ExecutorCallbackBase {
                                      v1::GetPoolsResponse* response) override;
 
  private:
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* StartMap(
+      grpc::CallbackServerContext& context, const grpc::ByteBuffer& request,
+      MapReactor::Framing framing);
+
   ServiceContext context_;
 };
 

@@ -1,22 +1,38 @@
 #include "server/service/map_reactor.h"
 
+#include <algorithm>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
 #include "server/core/task_observer.h"
 #include "server/service/status_convert.h"
+#include "server/service/wire_batch.h"
 
 namespace execd {
+namespace {
 
-// Collects FINISHED events of the Map's tasks and releases them in order.
+// Results per MapResultBatch: as for TaskEventBatch, few enough bytes for
+// any client's default 4 MiB receive limit (a single larger result still
+// goes, alone).
+constexpr StreamOutbox<EncodedEvent>::BatchLimits kResultBatchLimits = {
+    /*max_messages=*/1024, /*max_bytes=*/1 << 20};
+
+}  // namespace
+
+// Collects the encoded FINISHED events of the Map's tasks and releases them
+// as encoded MapResults, in order.
 class MapReactor::Collector : public TaskObserver {
  public:
-  Collector(std::shared_ptr<StreamOutbox<v1::MapResult>> outbox,
-            const std::vector<TaskPtr>& tasks, bool unordered)
-      : outbox_(std::move(outbox)),
+  Collector(std::shared_ptr<Outbox> outbox, const std::vector<TaskPtr>& tasks,
+            bool unordered)
+      : TaskObserver(/*wants_encoded_events=*/true),
+        outbox_(std::move(outbox)),
         unordered_(unordered),
         total_(static_cast<int64_t>(tasks.size())),
         finished_(tasks.size()) {
@@ -26,20 +42,28 @@ class MapReactor::Collector : public TaskObserver {
     }
   }
 
-  bool OnTaskEvent(const TaskEventPtr& event) override {
-    if (event->kind() != v1::TaskEvent::KIND_FINISHED) return false;
+  bool OnTaskEvent(const TaskEventPtr&) override { return false; }
+
+  bool OnEncodedTaskEvent(const EncodedEventPtr& event) override {
+    std::optional<EncodedTask> task = FindEncodedTask(*event);
+    // Watches are only for FINISHED, so every event is one; an event that
+    // holds no task would be a bug in the encoder: end the call loudly
+    // rather than leave the client waiting for that item.
+    if (!task.has_value()) {
+      return outbox_->Close(grpc::Status(grpc::StatusCode::INTERNAL,
+                                         "Map: a task event without a task"));
+    }
     absl::MutexLock lock(&mu_);
-    auto it = index_of_.find(event->task().task_id());
+    auto it = index_of_.find(task->task_id);
     if (it == index_of_.end()) return false;
     const int64_t index = it->second;
     bool kick = false;
     if (unordered_) {
-      kick = Emit(index, event->task());
+      kick = outbox_->Push(EncodeMapResult(index, task->bytes));
     } else {
-      finished_[index] = event;
+      finished_[index] = EncodeMapResult(index, task->bytes);
       while (next_ < total_ && finished_[next_] != nullptr) {
-        kick = Emit(next_, finished_[next_]->task()) || kick;
-        finished_[next_].reset();
+        kick = outbox_->Push(std::move(finished_[next_])) || kick;
         ++next_;
       }
     }
@@ -49,40 +73,50 @@ class MapReactor::Collector : public TaskObserver {
   void Kick() override { outbox_->Kick(); }
 
  private:
-  bool Emit(int64_t index, const v1::Task& task) {
-    auto result = std::make_shared<v1::MapResult>();
-    result->set_index(index);
-    *result->mutable_task() = task;
-    return outbox_->Push(std::move(result));
-  }
-
-  std::shared_ptr<StreamOutbox<v1::MapResult>> outbox_;
+  std::shared_ptr<Outbox> outbox_;
   const bool unordered_;
   const int64_t total_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, int64_t> index_of_;  // fixed after ctor
-  std::vector<TaskEventPtr> finished_ ABSL_GUARDED_BY(mu_);
+  // Ordered: results that wait for an earlier item.
+  std::vector<EncodedEventPtr> finished_ ABSL_GUARDED_BY(mu_);
   int64_t next_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t emitted_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 MapReactor::MapReactor(const ServiceContext& service,
-                       const v1::MapRequest& request, const std::string& owner)
+                       const grpc::ByteBuffer& request,
+                       const std::string& owner, Framing framing)
     : service_(service), owner_(owner) {
-  const size_t items = static_cast<size_t>(request.items_size());
+  v1::MapRequest map_request;
+  grpc::ByteBuffer request_bytes(request);  // Deserialize consumes it
+  grpc::Status parsed = grpc::SerializationTraits<v1::MapRequest>::Deserialize(
+      &request_bytes, &map_request);
+  const size_t items = static_cast<size_t>(map_request.items_size());
   // Every item's result must fit: the request itself bounds this.
-  outbox_ = std::make_shared<StreamOutbox<v1::MapResult>>(
-      std::max(items + 1, service.max_stream_buffer), kResumeHint);
+  outbox_ = std::make_shared<Outbox>(
+      std::max(items + 1, service.max_stream_buffer), kResumeHint,
+      framing == Framing::kBatched ? kResultBatchLimits
+                                   : Outbox::BatchLimits{});
+  if (!parsed.ok()) {
+    outbox_->Close(grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("malformed MapRequest: ", parsed.error_message())));
+  } else {
+    Start(map_request);
+  }
+  Launch(framing);
+}
+
+void MapReactor::Start(const v1::MapRequest& request) {
   absl::StatusOr<std::vector<TaskPtr>> tasks =
-      service_.executor->SubmitMap(request, owner);
+      service_.executor->SubmitMap(request, owner_);
   if (!tasks.ok()) {
     outbox_->Close(ToGrpcStatus(tasks.status()));
-    Launch();
     return;
   }
   if (tasks->empty()) {
     outbox_->Close(grpc::Status::OK);
-    Launch();
     return;
   }
   auto collector =
@@ -91,13 +125,26 @@ MapReactor::MapReactor(const ServiceContext& service,
     service_.executor->store().Watch(task, collector, false).IgnoreError();
   }
   tasks_ = *std::move(tasks);
-  Launch();
 }
 
-void MapReactor::Launch() {
-  outbox_->Attach([this](const v1::MapResult* result) { StartWrite(result); },
-                  [this](grpc::Status status) { Finish(std::move(status)); });
-  std::shared_ptr<StreamOutbox<v1::MapResult>> outbox = outbox_;
+void MapReactor::Launch(Framing framing) {
+  auto finish = [this](grpc::Status status) { Finish(std::move(status)); };
+  if (framing == Framing::kBatched) {
+    outbox_->AttachBatched(
+        [this](const Outbox::Batch& results) {
+          write_buffer_ = EncodeBatch(results);
+          StartWrite(&write_buffer_);
+        },
+        finish);
+  } else {
+    outbox_->Attach(
+        [this](const EncodedEvent* result) {
+          write_buffer_ = EncodeSingle(*result);
+          StartWrite(&write_buffer_);
+        },
+        finish);
+  }
+  std::shared_ptr<Outbox> outbox = outbox_;
   outbox->Kick();  // may end in Finish: touch no member after it
 }
 

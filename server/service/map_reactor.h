@@ -7,32 +7,41 @@
 
 #include "execd/v1/execd.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "server/core/event_encoding.h"
 #include "server/core/task_record.h"
 #include "server/service/service_context.h"
 #include "server/service/stream_outbox.h"
 
 namespace execd {
 
-// Map: one task per item; one MapResult per item, in input order (or as
-// they finish with `unordered`); the stream ends after the last one. Like
-// closing Python's map iterator, a cancelled call (client gone, deadline)
-// cancels the items that have not finished.
-class MapReactor : public grpc::ServerWriteReactor<v1::MapResult> {
+// Map and MapBatchStream: one task per item; one MapResult per item, in
+// input order (or as they finish with `unordered`); the stream ends after
+// the last one. Map writes one MapResult per message, MapBatchStream packs
+// the results that are ready into one MapResultBatch. Raw bytes on the
+// wire: each result wraps its task's encoded FINISHED event, with no Task
+// message built or copied. Like closing Python's map iterator, a cancelled
+// call (client gone, deadline) cancels the items that have not finished.
+class MapReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
-  MapReactor(const ServiceContext& service, const v1::MapRequest& request,
-             const std::string& owner);
+  enum class Framing { kOneResultPerMessage, kBatched };
+
+  MapReactor(const ServiceContext& service, const grpc::ByteBuffer& request,
+             const std::string& owner, Framing framing);
   void OnWriteDone(bool ok) override { outbox_->OnWriteDone(ok); }
   void OnCancel() override;
   void OnDone() override;
 
  private:
+  using Outbox = StreamOutbox<EncodedEvent>;
   class Collector;
-  void Launch();
+  void Start(const v1::MapRequest& request);
+  void Launch(Framing framing);
 
   ServiceContext service_;
-  std::shared_ptr<StreamOutbox<v1::MapResult>> outbox_;
+  std::shared_ptr<Outbox> outbox_;
   std::string owner_;
-  std::vector<TaskPtr> tasks_;  // fixed once the constructor is done
+  std::vector<TaskPtr> tasks_;     // fixed once the constructor is done
+  grpc::ByteBuffer write_buffer_;  // owned by the write in flight
 };
 
 }  // namespace execd

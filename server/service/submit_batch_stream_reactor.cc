@@ -22,7 +22,7 @@ SubmitBatchStreamReactor::SubmitBatchStreamReactor(
     : SubmittingReactor(service, std::move(owner), kEventBatchLimits) {
   outbox_->AttachBatched(
       [this](const Outbox::Batch& events) {
-        write_buffer_ = EncodeEventBatch(events);
+        write_buffer_ = EncodeBatch(events);
         StartWrite(&write_buffer_);
       },
       [this](grpc::Status status) { Finish(std::move(status)); });

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "server/service/wire_batch.h"
+
 namespace execd {
 
 SubmitStreamReactor::SubmitStreamReactor(const ServiceContext& service,
@@ -9,10 +11,7 @@ SubmitStreamReactor::SubmitStreamReactor(const ServiceContext& service,
     : SubmittingReactor(service, std::move(owner)) {
   outbox_->Attach(
       [this](const EncodedEvent* event) {
-        // A copy: the event may be freed once the write is done, while
-        // gRPC's transport may still hold the bytes.
-        grpc::Slice slice(event->bytes.data(), event->bytes.size());
-        write_buffer_ = grpc::ByteBuffer(&slice, 1);
+        write_buffer_ = EncodeSingle(*event);
         StartWrite(&write_buffer_);
       },
       [this](grpc::Status status) { Finish(std::move(status)); });

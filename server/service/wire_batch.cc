@@ -1,33 +1,109 @@
 #include "server/service/wire_batch.h"
 
-#include <cstdint>
 #include <cstring>
+#include <memory>
 
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
 
 namespace execd {
+namespace {
 
-grpc::ByteBuffer EncodeEventBatch(const std::vector<EncodedEventPtr>& events) {
-  using google::protobuf::io::CodedOutputStream;
-  using google::protobuf::internal::WireFormatLite;
-  const uint32_t tag = WireFormatLite::MakeTag(
-      1, WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
+using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedInputStream;
+using google::protobuf::io::CodedOutputStream;
+
+constexpr int kEventTaskField = 2;  // v1.TaskEvent.task
+constexpr int kTaskIdField = 1;     // v1.Task.task_id
+constexpr int kMapIndexField = 1;   // v1.MapResult.index
+constexpr int kMapTaskField = 2;    // v1.MapResult.task
+
+uint32_t LengthDelimitedTag(int field) {
+  return WireFormatLite::MakeTag(field,
+                                 WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
+}
+
+// The first length-delimited field `field` of serialized message `bytes`.
+std::optional<absl::string_view> FindLengthDelimited(absl::string_view bytes,
+                                                     int field) {
+  CodedInputStream input(reinterpret_cast<const uint8_t*>(bytes.data()),
+                         static_cast<int>(bytes.size()));
+  const uint32_t wanted = LengthDelimitedTag(field);
+  while (true) {
+    const uint32_t tag = input.ReadTag();
+    if (tag == 0) return std::nullopt;
+    if (tag != wanted) {
+      if (!WireFormatLite::SkipField(&input, tag)) return std::nullopt;
+      continue;
+    }
+    uint32_t length = 0;
+    if (!input.ReadVarint32(&length)) return std::nullopt;
+    const int at = input.CurrentPosition();
+    if (length > bytes.size() - static_cast<size_t>(at)) return std::nullopt;
+    return bytes.substr(at, length);
+  }
+}
+
+}  // namespace
+
+grpc::ByteBuffer EncodeBatch(const std::vector<EncodedEventPtr>& messages) {
+  const uint32_t tag = LengthDelimitedTag(1);
   size_t total = 0;
-  for (const EncodedEventPtr& event : events) {
-    const size_t size = event->bytes.size();
+  for (const EncodedEventPtr& message : messages) {
+    const size_t size = message->bytes.size();
     total += CodedOutputStream::VarintSize32(tag) +
              CodedOutputStream::VarintSize64(size) + size;
   }
   grpc::Slice slice(total);
   auto* out = const_cast<uint8_t*>(slice.begin());
-  for (const EncodedEventPtr& event : events) {
+  for (const EncodedEventPtr& message : messages) {
     out = CodedOutputStream::WriteVarint32ToArray(tag, out);
-    out = CodedOutputStream::WriteVarint64ToArray(event->bytes.size(), out);
-    std::memcpy(out, event->bytes.data(), event->bytes.size());
-    out += event->bytes.size();
+    out = CodedOutputStream::WriteVarint64ToArray(message->bytes.size(), out);
+    std::memcpy(out, message->bytes.data(), message->bytes.size());
+    out += message->bytes.size();
   }
   return grpc::ByteBuffer(&slice, 1);
+}
+
+grpc::ByteBuffer EncodeSingle(const EncodedEvent& message) {
+  grpc::Slice slice(message.bytes.data(), message.bytes.size());
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+std::optional<EncodedTask> FindEncodedTask(const EncodedEvent& event) {
+  std::optional<absl::string_view> task =
+      FindLengthDelimited(event.bytes, kEventTaskField);
+  if (!task.has_value()) return std::nullopt;
+  std::optional<absl::string_view> id =
+      FindLengthDelimited(*task, kTaskIdField);
+  if (!id.has_value()) return std::nullopt;
+  return EncodedTask{*task, *id};
+}
+
+EncodedEventPtr EncodeMapResult(int64_t index, absl::string_view task_bytes) {
+  const uint32_t index_tag =
+      WireFormatLite::MakeTag(kMapIndexField, WireFormatLite::WIRETYPE_VARINT);
+  const uint32_t task_tag = LengthDelimitedTag(kMapTaskField);
+  const uint64_t index_value = static_cast<uint64_t>(index);
+  size_t size = CodedOutputStream::VarintSize32(task_tag) +
+                CodedOutputStream::VarintSize64(task_bytes.size()) +
+                task_bytes.size();
+  // proto3 leaves a zero index out, as the generated code does.
+  if (index != 0) {
+    size += CodedOutputStream::VarintSize32(index_tag) +
+            CodedOutputStream::VarintSize64(index_value);
+  }
+  auto result = std::make_shared<EncodedEvent>();
+  result->bytes.resize(size);
+  auto* out = reinterpret_cast<uint8_t*>(result->bytes.data());
+  if (index != 0) {
+    out = CodedOutputStream::WriteVarint32ToArray(index_tag, out);
+    out = CodedOutputStream::WriteVarint64ToArray(index_value, out);
+  }
+  out = CodedOutputStream::WriteVarint32ToArray(task_tag, out);
+  out = CodedOutputStream::WriteVarint64ToArray(task_bytes.size(), out);
+  std::memcpy(out, task_bytes.data(), task_bytes.size());
+  return result;
 }
 
 }  // namespace execd

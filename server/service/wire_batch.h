@@ -1,16 +1,36 @@
 #ifndef EXECD_SERVER_SERVICE_WIRE_BATCH_H_
 #define EXECD_SERVER_SERVICE_WIRE_BATCH_H_
 
+#include <cstdint>
+#include <optional>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "grpcpp/grpcpp.h"
 #include "server/core/event_encoding.h"
 
 namespace execd {
 
-// A TaskEventBatch on the wire: each encoded event as an entry of its
-// `repeated TaskEvent events = 1`, in one gRPC slice.
-grpc::ByteBuffer EncodeEventBatch(const std::vector<EncodedEventPtr>& events);
+// A batch message on the wire: each encoded message as an entry of the
+// batch's `repeated ... = 1` field (TaskEventBatch.events,
+// MapResultBatch.results), in one gRPC slice.
+grpc::ByteBuffer EncodeBatch(const std::vector<EncodedEventPtr>& messages);
+
+// One encoded message alone, copied: the original may be freed once the
+// write is done while gRPC's transport still holds the bytes.
+grpc::ByteBuffer EncodeSingle(const EncodedEvent& message);
+
+// The task inside an encoded TaskEvent: its serialized v1::Task and the
+// task id within. Views into `event`; nullopt if the bytes hold no task.
+struct EncodedTask {
+  absl::string_view bytes;
+  absl::string_view task_id;
+};
+std::optional<EncodedTask> FindEncodedTask(const EncodedEvent& event);
+
+// A serialized v1::MapResult {index, task} around an encoded task: Map
+// forwards the task's FINISHED event without parsing or copying a Task.
+EncodedEventPtr EncodeMapResult(int64_t index, absl::string_view task_bytes);
 
 }  // namespace execd
 

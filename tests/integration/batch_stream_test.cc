@@ -243,45 +243,19 @@ TEST_F(BatchStreamTest, EmptyStreamAndEmptyBatchEndOk) {
 // Both submit streams parse raw bytes themselves: garbage gets
 // INVALID_ARGUMENT naming the message, and the server carries on.
 TEST_F(BatchStreamTest, MalformedMessagesAreInvalidArgumentAndServerCarriesOn) {
-  grpc::GenericStub generic(grpc::CreateChannel(
-      server_->target(), grpc::InsecureChannelCredentials()));
   for (const auto& [method, message] :
        {std::pair<std::string, std::string>{
             "/execd.v1.Executor/SubmitBatchStream", "SubmitBatch"},
         {"/execd.v1.Executor/SubmitStream", "SubmitRequest"}}) {
-    grpc::CompletionQueue queue;
-    auto context = Context();
-    std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
-        generic.PrepareCall(context.get(), method, &queue);
-    void* tag = nullptr;
-    bool ok = false;
-    auto next = [&](intptr_t expected) {
-      ASSERT_TRUE(queue.Next(&tag, &ok));
-      EXPECT_EQ(reinterpret_cast<intptr_t>(tag), expected);
-    };
-    call->StartCall(reinterpret_cast<void*>(1));
-    next(1);
     // Field 1 declared 2 GB long.
-    const std::string garbage = "\x0a\xff\xff\xff\xff\x07";
-    grpc::Slice slice(garbage);
-    grpc::ByteBuffer buffer(&slice, 1);
-    call->Write(buffer, reinterpret_cast<void*>(2));
-    next(2);
-    grpc::ByteBuffer reply;
-    call->Read(&reply, reinterpret_cast<void*>(3));
-    next(3);
-    EXPECT_FALSE(ok) << method << ": no events for a malformed message";
-    grpc::Status status;
-    call->Finish(&status, reinterpret_cast<void*>(4));
-    next(4);
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+    RawCallOutcome call = CallWithRawRequest(server_->target(), method,
+                                             "\x0a\xff\xff\xff\xff\x07");
+    EXPECT_EQ(call.replies, 0) << method << ": no events for garbage";
+    EXPECT_EQ(call.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
         << method;
-    EXPECT_TRUE(absl::StrContains(status.error_message(),
+    EXPECT_TRUE(absl::StrContains(call.status.error_message(),
                                   "malformed " + message))
-        << status.error_message();
-    queue.Shutdown();
-    while (queue.Next(&tag, &ok)) {
-    }
+        << call.status.error_message();
   }
 
   std::vector<v1::TaskEvent> events;

@@ -148,6 +148,48 @@ bool IsTerminal(v1::TaskState state) {
          state == v1::TASK_STATE_CANCELLED;
 }
 
+RawCallOutcome CallWithRawRequest(const std::string& target,
+                                  const std::string& method,
+                                  const std::string& bytes) {
+  grpc::GenericStub generic(
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  grpc::CompletionQueue queue;
+  auto context = Context();
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
+      generic.PrepareCall(context.get(), method, &queue);
+  // One operation at a time: each is awaited before the next starts.
+  auto await = [&queue] {
+    void* tag = nullptr;
+    bool ok = false;
+    return queue.Next(&tag, &ok) && ok;
+  };
+  RawCallOutcome outcome;
+  call->StartCall(nullptr);
+  if (await()) {
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer request(&slice, 1);
+    call->Write(request, nullptr);
+    if (await()) {
+      call->WritesDone(nullptr);
+      await();
+    }
+    grpc::ByteBuffer reply;
+    while (true) {
+      call->Read(&reply, nullptr);
+      if (!await()) break;
+      ++outcome.replies;
+    }
+  }
+  call->Finish(&outcome.status, nullptr);
+  await();
+  queue.Shutdown();
+  void* tag = nullptr;
+  bool ok = false;
+  while (queue.Next(&tag, &ok)) {
+  }
+  return outcome;
+}
+
 absl::StatusOr<int> HealthCheck(const std::string& target,
                                 const std::string& service) {
   auto channel =

@@ -83,6 +83,17 @@ bool IsTerminal(v1::TaskState state);
 absl::StatusOr<int> HealthCheck(const std::string& target,
                                 const std::string& service);
 
+// Calls `method` (any kind) through a generic stub with `bytes` as its only
+// request message, then reads every reply: for requests a typed stub could
+// not send (malformed protobuf).
+struct RawCallOutcome {
+  grpc::Status status;
+  int replies = 0;
+};
+RawCallOutcome CallWithRawRequest(const std::string& target,
+                                  const std::string& method,
+                                  const std::string& bytes);
+
 // The value of the Prometheus sample `name{labels}` in `body` (labels given
 // as `key="value"` fragments, all of which must appear); nullopt if absent.
 std::optional<double> MetricValue(

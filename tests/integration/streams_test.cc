@@ -16,9 +16,14 @@
 #include "grpcpp/support/channel_arguments.h"
 #include "gtest/gtest.h"
 #include "tests/integration/integration_util.h"
+#include "tests/support/map_reader.h"
 
 namespace execd::integration {
 namespace {
+
+using ::execd::testing::MapReader;
+using ::execd::testing::MapRpc;
+using ::execd::testing::MapRpcName;
 
 class StreamsTest : public ::testing::Test {
  protected:
@@ -37,15 +42,6 @@ class StreamsTest : public ::testing::Test {
     auto reader = stub_->Callback(context.get(), request);
     v1::TaskEvent event;
     while (reader->Read(&event)) events->push_back(event);
-    return reader->Finish();
-  }
-
-  grpc::Status ReadMap(const v1::MapRequest& request,
-                       std::vector<v1::MapResult>* results) {
-    auto context = Context();
-    auto reader = stub_->Map(context.get(), request);
-    v1::MapResult result;
-    while (reader->Read(&result)) results->push_back(result);
     return reader->Finish();
   }
 
@@ -415,7 +411,32 @@ TEST_F(StreamsTest, SlowCallbackReaderGetsResourceExhausted) {
   EXPECT_EQ(pool.succeeded(), 41);
 }
 
-TEST_F(StreamsTest, MapReturnsResultsInInputOrder) {
+// Map tests run against both Map and MapBatchStream.
+class MapTest : public StreamsTest,
+                public ::testing::WithParamInterface<MapRpc> {
+ protected:
+  // Reads a whole Map call; `messages` (if set) gets how many messages the
+  // results came in.
+  grpc::Status ReadMap(const v1::MapRequest& request,
+                       std::vector<v1::MapResult>* results,
+                       int* messages = nullptr) {
+    auto context = Context();
+    MapReader reader(*stub_, context.get(), request, GetParam());
+    v1::MapResult result;
+    while (reader.Read(&result)) results->push_back(result);
+    if (messages != nullptr) *messages = reader.messages();
+    return reader.Finish();
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Rpcs, MapTest,
+                         ::testing::Values(MapRpc::kMap,
+                                           MapRpc::kMapBatchStream),
+                         [](const ::testing::TestParamInfo<MapRpc>& info) {
+                           return std::string(MapRpcName(info.param));
+                         });
+
+TEST_P(MapTest, MapReturnsResultsInInputOrder) {
   StartServer();
   v1::MapRequest request;
   request.set_function("sleep");
@@ -435,7 +456,7 @@ TEST_F(StreamsTest, MapReturnsResultsInInputOrder) {
   }
 }
 
-TEST_F(StreamsTest, MapUnorderedReturnsCompletionOrder) {
+TEST_P(MapTest, MapUnorderedReturnsCompletionOrder) {
   StartServer({"--threads=3"});
   v1::MapRequest request;
   request.set_function("sleep");
@@ -449,7 +470,7 @@ TEST_F(StreamsTest, MapUnorderedReturnsCompletionOrder) {
   EXPECT_EQ(order, (std::vector<int64_t>{1, 2, 0}));
 }
 
-TEST_F(StreamsTest, MapSharesKwargsAndAppliesPerItemTimeout) {
+TEST_P(MapTest, MapSharesKwargsAndAppliesPerItemTimeout) {
   StartServer();
   v1::MapRequest echo;
   echo.set_function("echo");
@@ -480,7 +501,7 @@ TEST_F(StreamsTest, MapSharesKwargsAndAppliesPerItemTimeout) {
   EXPECT_EQ(results[1].task().state(), v1::TASK_STATE_SUCCEEDED);
 }
 
-TEST_F(StreamsTest, CancelledMapCancelsItsUnfinishedItems) {
+TEST_P(MapTest, CancelledMapCancelsItsUnfinishedItems) {
   StartServer({"--threads=2"});
   v1::MapRequest request;
   request.set_function("sleep");
@@ -488,12 +509,12 @@ TEST_F(StreamsTest, CancelledMapCancelsItsUnfinishedItems) {
   request.add_items()->add_values()->set_number_value(60);
   request.add_items()->add_values()->set_number_value(60);
   auto context = Context(absl::Seconds(30));
-  auto reader = stub_->Map(context.get(), request);
+  MapReader reader(*stub_, context.get(), request, GetParam());
   v1::MapResult first;
-  ASSERT_TRUE(reader->Read(&first));
+  ASSERT_TRUE(reader.Read(&first));
   EXPECT_EQ(first.task().state(), v1::TASK_STATE_SUCCEEDED);
   context->TryCancel();  // like closing Python's map iterator
-  reader->Finish().IgnoreError();
+  reader.Finish().IgnoreError();
 
   // The two long items end CANCELLED, and the threads come free at once.
   v1::ListTasksRequest cancelled;
@@ -512,7 +533,7 @@ TEST_F(StreamsTest, CancelledMapCancelsItsUnfinishedItems) {
                         absl::Seconds(2)));
 }
 
-TEST_F(StreamsTest, MapErrors) {
+TEST_P(MapTest, MapErrors) {
   StartServer();
   std::vector<v1::MapResult> results;
   v1::MapRequest unknown;
@@ -554,6 +575,57 @@ TEST_F(StreamsTest, MapErrors) {
   empty.set_function("echo");
   EXPECT_TRUE(ReadMap(empty, &results).ok());
   EXPECT_TRUE(results.empty());
+}
+
+TEST_P(MapTest, MapBatchStreamPacksResultsThatAreReady) {
+  StartServer({"--threads=2"});
+  // In input order, item 0 (half a second) holds back the others, which
+  // finish meanwhile: then they are all ready at once.
+  v1::MapRequest request;
+  request.set_function("sleep");
+  constexpr int kItems = 2000;
+  *request.add_items()->add_values() = Number(0.5);
+  for (int i = 1; i < kItems; ++i)
+    *request.add_items()->add_values() = Number(0);
+  std::vector<v1::MapResult> results;
+  int messages = 0;
+  grpc::Status status = ReadMap(request, &results, &messages);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(results.size(), static_cast<size_t>(kItems));
+  for (int i = 0; i < kItems; ++i) {
+    ASSERT_EQ(results[i].index(), i);
+    ASSERT_EQ(results[i].task().state(), v1::TASK_STATE_SUCCEEDED);
+  }
+  EXPECT_EQ(results[0].task().result().number_value(), 0.5);
+  if (GetParam() == MapRpc::kMap) {
+    EXPECT_EQ(messages, kItems);
+  } else {
+    // At most 1024 results per message, and far fewer messages than items.
+    EXPECT_GE(messages, 2);
+    EXPECT_LT(messages, kItems / 4) << messages << " messages";
+  }
+}
+
+TEST_P(MapTest, MalformedRequestIsInvalidArgumentAndServerCarriesOn) {
+  StartServer();
+  const std::string method =
+      absl::StrCat("/execd.v1.Executor/", MapRpcName(GetParam()));
+  // Field 2 (items) declared 2 GB long.
+  RawCallOutcome call =
+      CallWithRawRequest(server_->target(), method, "\x12\xff\xff\xff\xff\x07");
+  EXPECT_EQ(call.replies, 0);
+  EXPECT_EQ(call.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(
+      absl::StrContains(call.status.error_message(), "malformed MapRequest"))
+      << call.status.error_message();
+
+  v1::MapRequest echo;
+  echo.set_function("echo");
+  *echo.add_items()->add_values() = Number(7);
+  std::vector<v1::MapResult> results;
+  ASSERT_TRUE(ReadMap(echo, &results).ok());
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].task().state(), v1::TASK_STATE_SUCCEEDED);
 }
 
 }  // namespace

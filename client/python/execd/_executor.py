@@ -293,13 +293,15 @@ class RemoteExecutor(concurrent.futures.Executor):
         if options.timeout is not None:
             request.timeout.CopyFrom(_duration(options.timeout))
         # Started now, as Executor.map submits at once; read lazily.
-        call = self._stub.Map(request, timeout=timeout)
+        # MapBatchStream: Map with many results per message.
+        call = self._stub.MapBatchStream(request, timeout=timeout)
         return self._map_results(call)
 
     def _map_results(self, call):
         try:
-            for item in call:
-                yield self._outcome(item.task)
+            for batch in call:
+                for item in batch.results:
+                    yield self._outcome(item.task)
         except grpc.RpcError as error:
             if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
                 raise concurrent.futures.TimeoutError() from None
