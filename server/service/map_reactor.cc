@@ -103,14 +103,15 @@ MapReactor::MapReactor(const ServiceContext& service,
         grpc::StatusCode::INVALID_ARGUMENT,
         absl::StrCat("malformed MapRequest: ", parsed.error_message())));
   } else {
-    Start(map_request);
+    Start(std::move(map_request));
   }
   Launch(framing);
 }
 
-void MapReactor::Start(const v1::MapRequest& request) {
+void MapReactor::Start(v1::MapRequest request) {
+  const bool unordered = request.unordered();
   absl::StatusOr<std::vector<TaskPtr>> tasks =
-      service_.executor->SubmitMap(request, owner_);
+      service_.executor->SubmitMap(std::move(request), owner_);
   if (!tasks.ok()) {
     outbox_->Close(ToGrpcStatus(tasks.status()));
     return;
@@ -119,8 +120,7 @@ void MapReactor::Start(const v1::MapRequest& request) {
     outbox_->Close(grpc::Status::OK);
     return;
   }
-  auto collector =
-      std::make_shared<Collector>(outbox_, *tasks, request.unordered());
+  auto collector = std::make_shared<Collector>(outbox_, *tasks, unordered);
   for (const TaskPtr& task : *tasks) {
     service_.executor->store().Watch(task, collector, false).IgnoreError();
   }

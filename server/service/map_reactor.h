@@ -34,7 +34,7 @@ class MapReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  private:
   using Outbox = StreamOutbox<EncodedEvent>;
   class Collector;
-  void Start(const v1::MapRequest& request);
+  void Start(v1::MapRequest request);  // its items move into the tasks
   void Launch(Framing framing);
 
   ServiceContext service_;
