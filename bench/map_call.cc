@@ -1,46 +1,61 @@
 #include "bench/map_call.h"
 
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/target.h"
+#include "client/cpp/map_stream.h"
 
 namespace execd::bench {
 namespace {
 
-// Reads the results of a Map or MapBatchStream call one at a time.
+// Reads a Map call one MapResult at a time; MapBatchStream goes through the
+// C++ client's MapStream, which hands out its batches' results one by one.
 class MapResults {
  public:
-  MapResults(v1::Executor::Stub* stub, grpc::ClientContext* context,
-             const v1::MapRequest& request, bool batched) {
+  MapResults(v1::Executor::Stub* stub, const v1::MapRequest& request,
+             bool batched) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    SetDeadline(context.get());
     if (batched) {
-      batched_ = stub->MapBatchStream(context, request);
+      auto reader = stub->MapBatchStream(context.get(), request);
+      batched_.emplace(std::move(context), std::move(reader));
     } else {
-      single_ = stub->Map(context, request);
+      single_ = stub->Map(context.get(), request);
+      context_ = std::move(context);
     }
   }
 
-  // The next result; nullptr at the end of the stream.
-  const v1::MapResult* Next() {
-    if (single_ != nullptr) return single_->Read(&result_) ? &result_ : nullptr;
-    while (next_ >= batch_.results_size()) {
-      if (!batched_->Read(&batch_)) return nullptr;
-      next_ = 0;
-    }
-    return &batch_.results(next_++);
+  // The next result; false at the end of the stream.
+  bool Next(v1::MapResult* result) {
+    return batched_.has_value() ? batched_->Next(result)
+                                : single_->Read(result);
   }
 
-  grpc::Status Finish() {
-    return single_ != nullptr ? single_->Finish() : batched_->Finish();
+  // Stops early; the server cancels the items it has not finished.
+  void Cancel() {
+    if (batched_.has_value()) {
+      batched_->Cancel();
+      return;
+    }
+    context_->TryCancel();
+    single_->Finish().IgnoreError();
+  }
+
+  absl::Status Finish() {
+    if (batched_.has_value()) return batched_->status();
+    grpc::Status status = single_->Finish();
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        status.error_message());
   }
 
  private:
+  std::unique_ptr<grpc::ClientContext> context_;
   std::unique_ptr<grpc::ClientReader<v1::MapResult>> single_;
-  std::unique_ptr<grpc::ClientReader<v1::MapResultBatch>> batched_;
-  v1::MapResult result_;
-  v1::MapResultBatch batch_;
-  int next_ = 0;
+  std::optional<MapStream> batched_;
 };
 
 }  // namespace
@@ -56,26 +71,23 @@ absl::StatusOr<MapRun> RunEchoMap(v1::Executor::Stub* stub, v1::Pool pool,
     request.add_items()->add_values()->set_number_value(static_cast<double>(i));
   }
   const absl::Time start = absl::Now();
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  MapResults results(stub, &context, request, batched);
+  MapResults results(stub, request, batched);
   int64_t received = 0;
-  while (const v1::MapResult* result = results.Next()) {
-    if (result->task().state() != v1::TASK_STATE_SUCCEEDED) {
-      context.TryCancel();
-      results.Finish().IgnoreError();
+  v1::MapResult result;
+  while (results.Next(&result)) {
+    if (result.task().state() != v1::TASK_STATE_SUCCEEDED) {
+      results.Cancel();
       return absl::InternalError(
-          absl::StrCat("Map item ", result->index(), " ended ",
-                       v1::TaskState_Name(result->task().state()), ": ",
-                       result->task().error().message()));
+          absl::StrCat("Map item ", result.index(), " ended ",
+                       v1::TaskState_Name(result.task().state()), ": ",
+                       result.task().error().message()));
     }
     ++received;
   }
-  grpc::Status status = results.Finish();
+  absl::Status status = results.Finish();
   const absl::Duration elapsed = absl::Now() - start;
   if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        absl::StrCat("Map: ", status.error_message()));
+    return absl::Status(status.code(), absl::StrCat("Map: ", status.message()));
   }
   if (received != items) {
     return absl::InternalError(
