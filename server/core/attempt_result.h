@@ -5,7 +5,6 @@
 
 #include "absl/strings/string_view.h"
 #include "execd/v1/execd.pb.h"
-#include "google/protobuf/struct.pb.h"
 
 namespace execd {
 
@@ -20,7 +19,7 @@ inline constexpr absl::string_view kReasonShutdown = "SHUTDOWN";
 // How one run of a task ended, as a pool reports it.
 struct AttemptResult {
   bool ok = false;
-  google::protobuf::Value result;
+  std::string result;  // a google.protobuf.Value, encoded
   std::string output;
   v1::TaskError error;  // when !ok
 };

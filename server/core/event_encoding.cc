@@ -106,9 +106,10 @@ std::string EncodeTask(const TaskRecord& task) {
   EncodeIdentity(task, task.state, wire);
   const TaskOutcome* outcome = task.outcome.get();
   const bool terminal = IsTerminal(task.state);
-  if (outcome != nullptr && task.state == v1::TASK_STATE_SUCCEEDED &&
-      outcome->result != nullptr) {
-    wire.Message(kResult, *outcome->result);
+  if (outcome != nullptr && task.state == v1::TASK_STATE_SUCCEEDED) {
+    // Present even when empty, as FillTask's mutable_result() makes it.
+    wire.MessageHeader(kResult, outcome->result.size());
+    bytes.append(outcome->result);
   }
   if (outcome != nullptr) wire.StringField(kOutput, outcome->output);
   if (outcome != nullptr && terminal &&

@@ -4,7 +4,6 @@
 #include <memory>
 
 #include "execd/v1/execd.pb.h"
-#include "google/protobuf/struct.pb.h"
 
 namespace execd {
 
@@ -18,15 +17,11 @@ using TaskEventPtr = std::shared_ptr<const v1::TaskEvent>;
 // costs one malloc instead of a dozen, and the reader that drops it last
 // (usually another thread) frees it all at once. glibc's per-thread caches
 // handle such hand-offs badly, so every allocation saved counts twice.
-//
-// `result`, if given, becomes the event's task().result() without a copy:
-// the event keeps it alive and detaches it before the arena goes.
 struct NewTaskEvent {
   v1::TaskEvent* event;  // to fill; owned by `shared`
   TaskEventPtr shared;
 };
-NewTaskEvent MakeTaskEvent(
-    std::shared_ptr<const google::protobuf::Value> result = nullptr);
+NewTaskEvent MakeTaskEvent();
 
 }  // namespace execd
 

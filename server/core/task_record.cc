@@ -2,6 +2,7 @@
 
 #include "server/core/proto_time.h"
 #include "server/core/task_id.h"
+#include "server/functions/encoded_value.h"
 
 namespace execd {
 namespace {
@@ -54,7 +55,7 @@ TaskTags& TaskRecord::mutable_tags() {
 // Strings are set only when not empty: setting even an empty one allocates
 // (on an event's arena, plus a destructor to run), and most tasks have no
 // request id, output or labels.
-void FillTask(const TaskRecord& task, v1::Task* out, ResultCopy result_copy) {
+void FillTask(const TaskRecord& task, v1::Task* out) {
   out->set_task_id(task.id());
   if (task.function != nullptr) out->set_function(task.function->name);
   out->set_pool(task.pool);
@@ -78,10 +79,8 @@ void FillTask(const TaskRecord& task, v1::Task* out, ResultCopy result_copy) {
     if (!outcome.output.empty()) out->set_output(outcome.output);
     // A result only once succeeded, an error only once failed or cancelled.
     if (task.state == v1::TASK_STATE_SUCCEEDED) {
-      if (outcome.result != nullptr &&
-          result_copy == ResultCopy::kCopyResult) {
-        *out->mutable_result() = *outcome.result;
-      }
+      // Encoded by our own function code, so it parses.
+      DecodeValue(outcome.result, out->mutable_result());
     } else if (IsTerminal(task.state)) {
       *out->mutable_error() = outcome.error;
     }

@@ -41,9 +41,9 @@ struct TaskTags {
 // What attempts produced; created when the first attempt starts.
 struct TaskOutcome {
   std::string worker;  // of the latest attempt
-  // Set once succeeded, never changed after: events borrow it instead of
-  // copying it (see MakeTaskEvent).
-  std::shared_ptr<const google::protobuf::Value> result;
+  // Set once succeeded, never changed after: a google.protobuf.Value,
+  // encoded, as the function made it (server/functions/encoded_value.h).
+  std::string result;
   std::string output;
   v1::TaskError error;
 };
@@ -104,11 +104,8 @@ struct TaskRecord {
 using TaskPtr = std::shared_ptr<TaskRecord>;
 
 // Writes the public view of `task` into `out`. The caller holds TaskStore's
-// mutex, or is the only one who can reach the record. With kLeaveResult the
-// caller attaches the result itself (an event borrows it).
-enum class ResultCopy { kCopyResult, kLeaveResult };
-void FillTask(const TaskRecord& task, v1::Task* out,
-              ResultCopy result_copy = ResultCopy::kCopyResult);
+// mutex, or is the only one who can reach the record.
+void FillTask(const TaskRecord& task, v1::Task* out);
 
 }  // namespace execd
 

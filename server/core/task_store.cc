@@ -39,14 +39,9 @@ bool MatchesFilter(const TaskRecord& task,
 
 // The public task is built straight into the event: no copy of it.
 TaskEventPtr MakeEvent(v1::TaskEvent::Kind kind, const TaskRecord& task) {
-  // A succeeded task's result is borrowed, not copied, by the event.
-  std::shared_ptr<const google::protobuf::Value> result;
-  if (task.state == v1::TASK_STATE_SUCCEEDED && task.outcome != nullptr) {
-    result = task.outcome->result;
-  }
-  NewTaskEvent made = MakeTaskEvent(std::move(result));
+  NewTaskEvent made = MakeTaskEvent();
   made.event->set_kind(kind);
-  FillTask(task, made.event->mutable_task(), ResultCopy::kLeaveResult);
+  FillTask(task, made.event->mutable_task());
   if (!made.event->task().request_id().empty()) {
     made.event->set_request_id(made.event->task().request_id());
   }
@@ -179,8 +174,7 @@ TaskStore::EndedAttempt TaskStore::EndAttempt(const TaskPtr& task,
     }
     TaskOutcome& outcome = *task->outcome;  // made by MarkRunning
     if (result.ok) {
-      outcome.result = std::make_shared<const google::protobuf::Value>(
-          std::move(result.result));
+      outcome.result = std::move(result.result);
       outcome.output = std::move(result.output);
       FinishLocked(*task, v1::TASK_STATE_SUCCEEDED, after);
       ended.end = AttemptEnd::kSucceeded;

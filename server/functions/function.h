@@ -23,7 +23,7 @@ struct CallArgs {
 
 // What a successful call produces.
 struct CallResult {
-  google::protobuf::Value result;
+  std::string result;  // a google.protobuf.Value, encoded (encoded_value.h)
   std::string output;
 };
 

@@ -98,7 +98,7 @@ void WorkerLoop::RunCall(const v1::worker::WorkerCall& call,
     return;
   }
   done->set_ok(true);
-  *done->mutable_result() = std::move(outcome->result);
+  done->set_result(std::move(outcome->result));
   *done->mutable_output() = std::move(outcome->output);
 }
 

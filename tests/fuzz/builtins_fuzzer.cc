@@ -13,6 +13,7 @@
 #include "google/protobuf/util/field_comparator.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "server/core/cancellation.h"
+#include "server/functions/encoded_value.h"
 #include "server/functions/registry.h"
 #include "tests/fuzz/fuzz_common.h"
 #include "tests/fuzz/fuzz_input.h"
@@ -46,7 +47,8 @@ void RunPure(const FunctionSpec& spec, const CallArgs& call) {
   if (spec.name == "echo") {
     absl::StatusOr<CallResult> result = spec.run(call, context);
     Check(result.ok());
-    const auto& fields = result->result.struct_value().fields();
+    const google::protobuf::Value value = DecodedValue(result->result);
+    const auto& fields = value.struct_value().fields();
     Check(SameMessage(fields.at("args").list_value(), call.args));
     Check(SameMessage(fields.at("kwargs").struct_value(), call.kwargs));
     Check(result->output == call.input);
@@ -59,7 +61,7 @@ void RunPure(const FunctionSpec& spec, const CallArgs& call) {
     if (n > kMaxRunPrimesN) return;
     absl::StatusOr<CallResult> result = spec.run(call, context);
     Check(result.ok());
-    Check(result->result.number_value() ==
+    Check(DecodedValue(result->result).number_value() ==
           static_cast<double>(NaivePrimeCount(n)));
   }
 }

@@ -93,7 +93,7 @@ hello = worker_pb2.WorkerReply(hello=worker_pb2.WorkerReply.Hello(pid=42))
 done = worker_pb2.WorkerReply()
 done.done.task_id = "1" * 32
 done.done.ok = True
-done.done.result.number_value = 9592
+done.done.result = struct_pb2.Value(number_value=9592).SerializeToString()
 done.done.output = b"out"
 failed = worker_pb2.WorkerReply()
 failed.done.task_id = "2" * 32

@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/functions/encoded_value.h"
 #include "tests/process/fake_pool_host.h"
 
 namespace execd::testing {
@@ -59,10 +60,18 @@ class ExecPoolTest : public PoolFixture {
     return MakeTask("exec", std::move(args), input);
   }
   static double ExitCode(const AttemptResult& result) {
-    return result.result.struct_value().fields().at("exit_code").number_value();
+    return DecodedValue(result.result)
+        .struct_value()
+        .fields()
+        .at("exit_code")
+        .number_value();
   }
   static std::string Stderr(const AttemptResult& result) {
-    return result.result.struct_value().fields().at("stderr").string_value();
+    return DecodedValue(result.result)
+        .struct_value()
+        .fields()
+        .at("stderr")
+        .string_value();
   }
 };
 

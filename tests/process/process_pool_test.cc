@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/functions/encoded_value.h"
 #include "tests/process/fake_pool_host.h"
 #include "tests/support/process_cpu.h"
 
@@ -25,7 +26,8 @@ using ::testing::MatchesRegex;
 class ProcessPoolTest : public PoolFixture {};
 
 // The first argument an echo task returned.
-std::string EchoedArg(const google::protobuf::Value& result) {
+std::string EchoedArg(const std::string& encoded_result) {
+  const google::protobuf::Value result = DecodedValue(encoded_result);
   const auto& fields = result.struct_value().fields();
   auto args = fields.find("args");
   if (args == fields.end() || args->second.list_value().values_size() == 0) {
@@ -44,7 +46,7 @@ TEST_F(ProcessPoolTest, StartsIdleWorkersAndRunsPrimes) {
   TaskPtr task = Submit(MakeTask("primes", {Number(100000)}));
   AttemptResult result = Await(task);
   ASSERT_TRUE(result.ok) << result.error.message();
-  EXPECT_EQ(result.result.number_value(), 9592);
+  EXPECT_EQ(DecodedValue(result.result).number_value(), 9592);
   EXPECT_THAT(host_.WaitWorker(task, absl::Seconds(1)),
               MatchesRegex("process-[0-9]+/pid-[0-9]+"));
 }
@@ -186,7 +188,8 @@ TEST_F(ProcessPoolTest, RunsAMapChunkOnOneWorkerWithPerItemResults) {
   for (int i = 0; i < 7; ++i) {
     AttemptResult result = Await(items[i]);
     ASSERT_TRUE(result.ok) << result.error.message();
-    EXPECT_EQ(result.result.number_value(), expected[i]) << "item " << i;
+    EXPECT_EQ(DecodedValue(result.result).number_value(), expected[i])
+        << "item " << i;
     workers.insert(host_.WaitWorker(items[i], absl::Seconds(1)));
   }
   EXPECT_EQ(workers.size(), 1u);

@@ -1,6 +1,8 @@
 #include <vector>
 
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "server/functions/encoded_value.h"
 #include "server/functions/registry.h"
 #include "tests/unit/test_util.h"
 
@@ -58,8 +60,59 @@ TEST_F(BuiltinsTest, PrimesCountsCorrectly) {
   for (const auto& [n, count] : known) {
     absl::StatusOr<CallResult> result = Run("primes", {Number(n)});
     ASSERT_TRUE(result.ok()) << n;
-    EXPECT_EQ(result->result.number_value(), count) << n;
+    EXPECT_EQ(DecodedValue(result->result).number_value(), count) << n;
   }
+}
+
+// echo encodes its result by hand (EncodeArgsAndKwargs): the bytes must
+// parse to the Value that building it would give, for empty, nested and
+// large parts (lengths of one, two and three varint bytes).
+TEST_F(BuiltinsTest, EchoResultBytesAreTheValueBuiltByHand) {
+  std::vector<
+      std::pair<std::vector<google::protobuf::Value>, google::protobuf::Struct>>
+      cases;
+  cases.push_back({{}, {}});
+  google::protobuf::Struct nested;
+  (*nested.mutable_fields())["n"].set_number_value(7);
+  (*(*nested.mutable_fields())["inner"]
+        .mutable_struct_value()
+        ->mutable_fields())["s"]
+      .set_string_value("x");
+  cases.push_back({{Number(1.5), String("a"), String("")}, nested});
+  google::protobuf::Struct big;
+  (*big.mutable_fields())["blob"].set_string_value(std::string(20000, 'k'));
+  cases.push_back({{String(std::string(200, 'a'))}, big});
+  for (const auto& [args, kwargs] : cases) {
+    args_.Clear();
+    for (const auto& arg : args) *args_.add_values() = arg;
+    kwargs_ = kwargs;
+    input_ = "in";
+    TaskContext context(&token_, &limits_);
+    absl::StatusOr<CallResult> result =
+        (*registry_.Find("echo"))
+            ->run(CallArgs{args_, kwargs_, input_}, context);
+    ASSERT_TRUE(result.ok());
+    google::protobuf::Value expected;
+    auto& fields = *expected.mutable_struct_value()->mutable_fields();
+    *fields["args"].mutable_list_value() = args_;
+    *fields["kwargs"].mutable_struct_value() = kwargs_;
+    google::protobuf::Value decoded;
+    ASSERT_TRUE(DecodeValue(result->result, &decoded));
+    EXPECT_TRUE(
+        google::protobuf::util::MessageDifferencer::Equals(decoded, expected))
+        << decoded.DebugString();
+    EXPECT_EQ(result->result.size(), expected.ByteSizeLong());
+    EXPECT_EQ(result->output, "in");
+  }
+}
+
+TEST_F(BuiltinsTest, NumberResultsRoundTrip) {
+  for (double number : {0.0, -1.0, 9592.0, 0.25}) {
+    EXPECT_EQ(DecodedValue(EncodeNumber(number)).number_value(), number);
+  }
+  EXPECT_FALSE(DecodedValue(EncodeNumber(0)).has_struct_value());
+  google::protobuf::Value not_a_value;
+  EXPECT_FALSE(DecodeValue("\xff\xff", &not_a_value));
 }
 
 TEST_F(BuiltinsTest, ArgumentErrorsNameTheArgumentAndTheRule) {

@@ -10,6 +10,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "server/core/task_id.h"
+#include "server/functions/encoded_value.h"
 #include "server/functions/registry.h"
 
 namespace execd {
@@ -74,11 +75,11 @@ TEST_F(EventEncodingTest, SucceededCarriesResultOutputAndEndTime) {
   task.outcome = std::make_unique<TaskOutcome>();
   task.outcome->worker = "process-1/pid-4711";
   task.outcome->output = std::string(300, 'o');  // a two-byte length
-  auto result = std::make_shared<google::protobuf::Value>();
-  auto& fields = *result->mutable_struct_value()->mutable_fields();
+  google::protobuf::Value result;
+  auto& fields = *result.mutable_struct_value()->mutable_fields();
   fields["args"].mutable_list_value()->add_values()->set_number_value(1.5);
   fields["kwargs"].mutable_struct_value();
-  task.outcome->result = result;
+  task.outcome->result = EncodeValue(result);
   ExpectSameEvent(v1::TaskEvent::KIND_FINISHED, task);
 }
 
@@ -87,7 +88,7 @@ TEST_F(EventEncodingTest, SucceededWithAnEmptyResultStillHasTheField) {
   task.end_time = task.submit_time;  // whole seconds are fine too
   task.submit_time = absl::FromUnixSeconds(1700000000);
   task.outcome = std::make_unique<TaskOutcome>();
-  task.outcome->result = std::make_shared<google::protobuf::Value>();
+  task.outcome->result.clear();  // an empty Value encodes as no bytes
   ExpectSameEvent(v1::TaskEvent::KIND_FINISHED, task);
 }
 

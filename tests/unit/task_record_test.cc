@@ -4,6 +4,7 @@
 #include "server/core/submit_validation.h"
 #include "server/core/task_id.h"
 #include "server/core/task_store.h"
+#include "server/functions/encoded_value.h"
 #include "tests/unit/test_util.h"
 
 namespace execd {
@@ -65,22 +66,6 @@ TEST(TaskEventTest, ArenaEventHoldsAFullTaskAndOutlivesItsBuilder) {
                 .string_value()
                 .size(),
             4096u);
-}
-
-TEST(TaskEventTest, BorrowsTheResultWithoutCopyAndGivesItBack) {
-  auto result = std::make_shared<google::protobuf::Value>();
-  (*result->mutable_struct_value()->mutable_fields())["n"].set_number_value(7);
-  std::shared_ptr<const google::protobuf::Value> shared_result = result;
-  TaskEventPtr event = MakeTaskEvent(shared_result).shared;
-  EXPECT_EQ(&event->task().result(), shared_result.get());  // not a copy
-  EXPECT_EQ(shared_result.use_count(), 3);  // result, shared_result, event
-  v1::TaskEvent parsed;
-  ASSERT_TRUE(parsed.ParseFromString(event->SerializeAsString()));
-  EXPECT_EQ(parsed.task().result().struct_value().fields().at("n").number_value(),
-            7);
-  event.reset();
-  EXPECT_EQ(shared_result.use_count(), 2);
-  EXPECT_EQ(shared_result->struct_value().fields().at("n").number_value(), 7);
 }
 
 class BuildTaskRecordTest : public ::testing::Test {
@@ -150,7 +135,7 @@ TEST(TaskRecordSnapshotTest, ResultWhenSucceededErrorWhenCancelled) {
       store.MarkRunning(succeeded, "thread-0");
   AttemptResult result;
   result.ok = true;
-  result.result.set_number_value(42);
+  result.result = EncodeNumber(42);
   result.output = "out";
   store.EndAttempt(succeeded, token.get(), std::move(result));
   v1::Task view = store.Snapshot(*succeeded);

@@ -5,6 +5,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "server/core/task_id.h"
+#include "server/functions/encoded_value.h"
 #include "server/functions/registry.h"
 
 namespace execd {
@@ -31,7 +32,7 @@ TaskPtr NewTask(const std::string& function = "echo",
 AttemptResult Succeeded() {
   AttemptResult result;
   result.ok = true;
-  result.result.set_number_value(42);
+  result.result = EncodeNumber(42);
   return result;
 }
 

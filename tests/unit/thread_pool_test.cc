@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "server/functions/encoded_value.h"
 #include "server/functions/registry.h"
 #include "tests/unit/test_util.h"
 
@@ -84,7 +85,7 @@ TEST_F(ThreadPoolTest, ReportsSuccessAndFailure) {
   queue_.Push(Task("primes", {testing::Number(100000)}));
   ASSERT_TRUE(testing::Eventually([&] { return host_.ended() == 1; }));
   EXPECT_TRUE(host_.result(0).ok);
-  EXPECT_EQ(host_.result(0).result.number_value(), 9592);
+  EXPECT_EQ(DecodedValue(host_.result(0).result).number_value(), 9592);
   queue_.Push(Task("fail", {testing::String("bad")}));
   ASSERT_TRUE(testing::Eventually([&] { return host_.ended() == 2; }));
   EXPECT_FALSE(host_.result(1).ok);

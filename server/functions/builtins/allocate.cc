@@ -4,6 +4,7 @@
 
 #include "server/functions/builtins/builtins.h"
 #include "server/functions/builtins/worker_hooks.h"
+#include "server/functions/encoded_value.h"
 #include "server/functions/value_args.h"
 
 namespace execd {
@@ -65,7 +66,7 @@ FunctionSpec AllocateFunction() {
       return absl::CancelledError("allocate cancelled");
     }
     CallResult result;
-    result.result.set_number_value(static_cast<double>(memory.size() >> 20));
+    result.result = EncodeNumber(static_cast<double>(memory.size() >> 20));
     return result;
   };
   return spec;

@@ -1,4 +1,5 @@
 #include "server/functions/builtins/builtins.h"
+#include "server/functions/encoded_value.h"
 
 namespace execd {
 
@@ -17,9 +18,7 @@ FunctionSpec EchoFunction() {
   spec.run = [](const CallArgs& call,
                 TaskContext&) -> absl::StatusOr<CallResult> {
     CallResult result;
-    auto& fields = *result.result.mutable_struct_value()->mutable_fields();
-    *fields["args"].mutable_list_value() = call.args;
-    *fields["kwargs"].mutable_struct_value() = call.kwargs;
+    result.result = EncodeArgsAndKwargs(call.args, call.kwargs);
     result.output = call.input;
     return result;
   };

@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "server/functions/builtins/builtins.h"
 #include "server/functions/builtins/worker_hooks.h"
+#include "server/functions/encoded_value.h"
 
 namespace execd {
 namespace {
@@ -339,14 +340,15 @@ absl::StatusOr<CallResult> RunExec(const CallArgs& call_args,
   }
   if (io.cancelled()) return absl::CancelledError("exec cancelled");
   const int status = io.status();
-  google::protobuf::Struct fields;
+  google::protobuf::Value value;
+  google::protobuf::Struct& fields = *value.mutable_struct_value();
   // Like Python's returncode: the exit status, or -N if killed by signal N.
   const int exit_code =
       WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   (*fields.mutable_fields())["exit_code"].set_number_value(exit_code);
   (*fields.mutable_fields())["stderr"].set_string_value(io.StderrText());
   CallResult result;
-  *result.result.mutable_struct_value() = std::move(fields);
+  result.result = EncodeValue(value);
   result.output = std::move(io.output());
   return result;
 }

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "server/functions/builtins/builtins.h"
+#include "server/functions/encoded_value.h"
 #include "server/functions/value_args.h"
 
 namespace execd {
@@ -83,7 +84,7 @@ FunctionSpec PrimesFunction() {
     absl::StatusOr<int64_t> count = CountPrimesBelow(*n, context);
     if (!count.ok()) return count.status();
     CallResult result;
-    result.result.set_number_value(static_cast<double>(*count));
+    result.result = EncodeNumber(static_cast<double>(*count));
     return result;
   };
   return spec;

@@ -1,5 +1,6 @@
 #include "absl/strings/str_cat.h"
 #include "server/functions/builtins/builtins.h"
+#include "server/functions/encoded_value.h"
 #include "server/functions/value_args.h"
 
 namespace execd {
@@ -36,7 +37,7 @@ FunctionSpec SleepFunction() {
       return absl::CancelledError("sleep cancelled");
     }
     CallResult result;
-    result.result.set_number_value(*seconds);
+    result.result = EncodeNumber(*seconds);
     return result;
   };
   return spec;
