@@ -51,7 +51,55 @@ struct Entry {
   }
 };
 
+// Length of the well-formed UTF-8 sequence `text` starts with (no overlong
+// forms, surrogates or code points past U+10FFFF), or 0.
+size_t Utf8SequenceLength(absl::string_view text) {
+  const auto byte = [text](size_t i) { return static_cast<uint8_t>(text[i]); };
+  const uint8_t lead = byte(0);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  uint8_t second_min = 0x80;
+  uint8_t second_max = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) second_min = 0xA0;
+    if (lead == 0xED) second_max = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) second_min = 0x90;
+    if (lead == 0xF4) second_max = 0x8F;
+  } else {
+    return 0;
+  }
+  if (text.size() < length || byte(1) < second_min || byte(1) > second_max) {
+    return 0;
+  }
+  for (size_t i = 2; i < length; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+  }
+  return length;
+}
+
 }  // namespace
+
+std::string ValidUtf8(absl::string_view text) {
+  constexpr absl::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string valid;
+  valid.reserve(text.size());
+  while (!text.empty()) {
+    size_t length = Utf8SequenceLength(text);
+    if (length == 0) {
+      valid.append(kReplacement.data(), kReplacement.size());
+      length = 1;
+    } else {
+      valid.append(text.data(), length);
+    }
+    text.remove_prefix(length);
+  }
+  return valid;
+}
 
 std::string EncodeValue(const google::protobuf::Value& value) {
   return value.SerializeAsString();

@@ -22,6 +22,11 @@ std::string EncodeNumber(double number);
 // parts without building the Struct.
 std::string EncodeArgsAndKwargs(const google::protobuf::ListValue& args,
                                 const google::protobuf::Struct& kwargs);
+// `text` with every byte sequence that is not UTF-8 replaced by U+FFFD: a
+// Value whose strings are not UTF-8 does not parse, so text from outside
+// (a program's stderr) goes through this first.
+std::string ValidUtf8(absl::string_view text);
+
 // Parses `bytes` into `out`; false if they are not a Value.
 bool DecodeValue(absl::string_view bytes, google::protobuf::Value* out);
 // The Value in `bytes` (empty if they are not one), for readers that want a

@@ -44,13 +44,9 @@ class ExecPoolTest : public PoolFixture {
   }
   void SetUp() override {
     ProcessPoolOptions options = Options(1);
-    options.limits.exec_allow = {"/bin/cat",
-                                 "/usr/bin/env",
-                                 "/bin/pwd",
-                                 "/bin/ls",
-                                 "/bin/sleep",
-                                 "/usr/bin/yes",
-                                 "/nonexistent/program"};
+    options.limits.exec_allow = {
+        "/bin/cat",   "/usr/bin/env", "/bin/pwd", "/bin/ls",
+        "/bin/sleep", "/usr/bin/yes", "/bin/sh",  "/nonexistent/program"};
     options.limits.max_output_bytes = 1 << 20;
     StartPool(options);
   }
@@ -98,6 +94,21 @@ TEST_F(ExecPoolTest, ReportsANonZeroExitAndStderr) {
   ASSERT_TRUE(result.ok) << result.error.message();
   EXPECT_EQ(ExitCode(result), 2);
   EXPECT_THAT(Stderr(result), HasSubstr("No such file"));
+}
+
+// A Value whose strings are not UTF-8 does not parse: bytes that are not
+// become U+FFFD, so the result still reaches every reader.
+TEST_F(ExecPoolTest, StderrThatIsNotUtf8ComesBackAsValidText) {
+  AttemptResult result = Await(Submit(Exec(
+      {"/bin/sh", "-c", "printf 'a\\377b\\303\\251\\355\\240\\200' >&2"})));
+  ASSERT_TRUE(result.ok) << result.error.message();
+  google::protobuf::Value value;
+  ASSERT_TRUE(DecodeValue(result.result, &value));
+  // \377 alone, and the surrogate \355\240\200 byte by byte; é is kept.
+  EXPECT_EQ(value.struct_value().fields().at("stderr").string_value(),
+            "a\xEF\xBF\xBD"
+            "b\xC3\xA9"
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 TEST_F(ExecPoolTest, GivesOnlyTheRequestedEnvironment) {

@@ -115,6 +115,19 @@ TEST_F(BuiltinsTest, NumberResultsRoundTrip) {
   EXPECT_FALSE(DecodeValue("\xff\xff", &not_a_value));
 }
 
+TEST_F(BuiltinsTest, ValidUtf8KeepsTextAndReplacesWhatIsNot) {
+  const std::string kept = "plain \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80";
+  EXPECT_EQ(ValidUtf8(kept), kept);
+  EXPECT_EQ(ValidUtf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");    // overlong
+  EXPECT_EQ(ValidUtf8("x\xE2\x82"), "x\xEF\xBF\xBD\xEF\xBF\xBD");  // cut short
+  EXPECT_EQ(ValidUtf8("\xF4\x90\x80\x80").substr(0, 3), "\xEF\xBF\xBD");
+  google::protobuf::Value value;
+  value.set_string_value(ValidUtf8("\xFF\xFEok"));
+  google::protobuf::Value parsed;
+  EXPECT_TRUE(DecodeValue(EncodeValue(value), &parsed));
+  EXPECT_EQ(parsed.string_value(), "\xEF\xBF\xBD\xEF\xBF\xBDok");
+}
+
 TEST_F(BuiltinsTest, ArgumentErrorsNameTheArgumentAndTheRule) {
   absl::Status status = Validate("primes", {Number(-1)});
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);

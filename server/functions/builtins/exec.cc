@@ -346,7 +346,8 @@ absl::StatusOr<CallResult> RunExec(const CallArgs& call_args,
   const int exit_code =
       WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   (*fields.mutable_fields())["exit_code"].set_number_value(exit_code);
-  (*fields.mutable_fields())["stderr"].set_string_value(io.StderrText());
+  (*fields.mutable_fields())["stderr"].set_string_value(
+      ValidUtf8(io.StderrText()));
   CallResult result;
   result.result = EncodeValue(value);
   result.output = std::move(io.output());
