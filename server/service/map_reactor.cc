@@ -15,15 +15,6 @@
 #include "server/service/wire_batch.h"
 
 namespace execd {
-namespace {
-
-// Results per MapResultBatch: as for TaskEventBatch, few enough bytes for
-// any client's default 4 MiB receive limit (a single larger result still
-// goes, alone).
-constexpr StreamOutbox<EncodedEvent>::BatchLimits kResultBatchLimits = {
-    /*max_messages=*/1024, /*max_bytes=*/1 << 20};
-
-}  // namespace
 
 // Collects the encoded FINISHED events of the Map's tasks and releases them
 // as encoded MapResults, in order.
@@ -96,7 +87,7 @@ MapReactor::MapReactor(const ServiceContext& service,
   // Every item's result must fit: the request itself bounds this.
   outbox_ = std::make_shared<Outbox>(
       std::max(items + 1, service.max_stream_buffer), kResumeHint,
-      framing == Framing::kBatched ? kResultBatchLimits
+      framing == Framing::kBatched ? kWireBatchLimits
                                    : Outbox::BatchLimits{});
   if (!parsed.ok()) {
     outbox_->Close(grpc::Status(

@@ -7,19 +7,10 @@
 #include "server/service/wire_batch.h"
 
 namespace execd {
-namespace {
-
-// Events per TaskEventBatch: enough to make gRPC's per-message cost small,
-// few enough bytes for any client's default 4 MiB receive limit (a single
-// larger event still goes, alone).
-constexpr StreamOutbox<EncodedEvent>::BatchLimits kEventBatchLimits = {
-    /*max_messages=*/1024, /*max_bytes=*/1 << 20};
-
-}  // namespace
 
 SubmitBatchStreamReactor::SubmitBatchStreamReactor(
     const ServiceContext& service, std::string owner)
-    : SubmittingReactor(service, std::move(owner), kEventBatchLimits) {
+    : SubmittingReactor(service, std::move(owner), kWireBatchLimits) {
   outbox_->AttachBatched(
       [this](const Outbox::Batch& events) {
         write_buffer_ = EncodeBatch(events);

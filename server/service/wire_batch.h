@@ -8,6 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "grpcpp/grpcpp.h"
 #include "server/core/event_encoding.h"
+#include "server/service/stream_outbox.h"
 
 namespace execd {
 
@@ -15,6 +16,13 @@ namespace execd {
 // batch's `repeated ... = 1` field (TaskEventBatch.events,
 // MapResultBatch.results), in one gRPC slice.
 grpc::ByteBuffer EncodeBatch(const std::vector<EncodedEventPtr>& messages);
+
+// What one batch message holds at most (SubmitBatchStream, MapBatchStream):
+// enough to make gRPC's per-message cost small, few enough bytes for any
+// client's default 4 MiB receive limit (a single larger message still goes,
+// alone).
+inline constexpr StreamOutbox<EncodedEvent>::BatchLimits kWireBatchLimits = {
+    /*max_messages=*/1024, /*max_bytes=*/1 << 20};
 
 // One encoded message alone, copied: the original may be freed once the
 // write is done while gRPC's transport still holds the bytes.
