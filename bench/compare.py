@@ -101,6 +101,37 @@ def targets(bench, py):
     return out
 
 
+def floors(bench, py):
+    """What gRPC alone allows on this machine for the two patterns whose
+    targets are missed: execd's messages on the bare server, no executor."""
+    rows = []
+    bare = get(bench, "unary.bare_grpc_echo.p50_us")
+    handoff = get(bench, "unary.handoff_collect_floor.p50_us")
+    unary = get(bench, "unary.submit_result.p50_us")
+    rows.append(("bare HandOff + Collect p50 (us): Submit + Result with no executor",
+                 fmt(handoff), "bare echo %s" % fmt(bare), ratio(handoff, bare),
+                 "the unary target asks <= 2"))
+    rows.append(("execd Submit + Result p50 (us) vs that floor",
+                 fmt(unary), fmt(handoff), ratio(unary, handoff), "1 = no executor cost"))
+    py_map = get(py, "process_pool.map_chunksize_256.items_per_second")
+    replay = get(bench, "process_pool.map_floor.items_per_second")
+    lean = get(bench, "process_pool.map_floor.index_state_result_only.items_per_second")
+    batched_map = get(bench, "process_pool.batched_map_chunksize_256.items_per_second")
+    rows.append(("bare replay of execd's MapBatchStream results (items/s) vs Python map(cs256)",
+                 fmt(replay), fmt(py_map), ratio(replay, py_map),
+                 "the Map target asks >= 1"))
+    rows.append(("the same, results cut to index, state and result",
+                 fmt(lean), fmt(py_map), ratio(lean, py_map), "what items that are not tasks could reach"))
+    rows.append(("execd MapBatchStream cs256 (items/s) vs the full replay",
+                 fmt(batched_map), fmt(replay), ratio(batched_map, replay), "1 = no executor cost"))
+    out = ["| floor | measured | compared with | ratio | meaning |",
+           "|---|---:|---:|---:|---|"]
+    for name, value, reference, r, meaning in rows:
+        out.append("| %s | %s | %s | %s | %s |" % (
+            name, value, reference, fmt(r, 2) if r is not None else "n/a", meaning))
+    return out
+
+
 def flatten(section, prefix=""):
     for key in sorted(section):
         value = section[key]
@@ -141,6 +172,9 @@ def main(bench_path, py_path):
         "",
     ]
     lines += targets(bench, py)
+    lines += ["", "Floors: execd's message patterns on the bare gRPC server, no executor "
+              "behind them, in the same run (bench/floors.h):", ""]
+    lines += floors(bench, py)
     lines += figures("execd-bench", bench)
     lines += figures("python_baseline.py", py)
     print("\n".join(lines))

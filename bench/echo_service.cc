@@ -4,9 +4,11 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "bench/target.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
 
 namespace execd::bench {
 namespace {
@@ -72,7 +74,87 @@ class EchoStreamReactor
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
+// Writes one encoded batch `count` times, one write in flight.
+class ReplayReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+ public:
+  explicit ReplayReactor(const grpc::ByteBuffer& request) {
+    ReplayRequest replay;
+    grpc::ByteBuffer request_bytes(request);  // Deserialize consumes it
+    grpc::Status parsed = grpc::SerializationTraits<ReplayRequest>::Deserialize(
+        &request_bytes, &replay);
+    bool own_buffer = false;
+    if (parsed.ok()) {
+      parsed = grpc::SerializationTraits<v1::MapResultBatch>::Serialize(
+          replay.batch(), &batch_bytes_, &own_buffer);
+    }
+    if (!parsed.ok()) {
+      Finish(parsed);
+      return;
+    }
+    remaining_ = replay.count();
+    WriteNext();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "write failed"));
+      return;
+    }
+    WriteNext();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void WriteNext() {
+    if (remaining_-- <= 0) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    in_flight_ = batch_bytes_;  // shares the slices, copies no bytes
+    StartWrite(&in_flight_);
+  }
+
+  grpc::ByteBuffer batch_bytes_;
+  grpc::ByteBuffer in_flight_;  // owned by the write in flight
+  int64_t remaining_ = 0;
+};
+
 }  // namespace
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>*
+BenchEchoServer::Service::ReplayBatches(grpc::CallbackServerContext*,
+                                        const grpc::ByteBuffer* request) {
+  // gRPC owns reactors through a raw pointer; OnDone deletes it.
+  return new ReplayReactor(*request);
+}
+
+grpc::ServerUnaryReactor* BenchEchoServer::Service::HandOff(
+    grpc::CallbackServerContext* context, const EchoMessage* request,
+    EchoMessage* response) {
+  response->set_payload(absl::StrCat(jobs_.HandOff(request->payload())));
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* BenchEchoServer::Service::Collect(
+    grpc::CallbackServerContext* context, const EchoMessage* request,
+    EchoMessage* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  uint64_t id = 0;
+  const bool known =
+      absl::SimpleAtoi(request->payload(), &id) &&
+      jobs_.Collect(id, [reactor, response](std::string payload) {
+        response->set_payload(std::move(payload));
+        reactor->Finish(grpc::Status::OK);
+      });
+  if (!known) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                 absl::StrCat("no job ", request->payload())));
+  }
+  return reactor;
+}
 
 grpc::ServerBidiReactor<EchoMessage, EchoMessage>*
 BenchEchoServer::Service::EchoStream(grpc::CallbackServerContext*) {

@@ -1,9 +1,11 @@
 // Process pool: per-task dispatch rate and round-trip latency of `echo` on
-// POOL_PROCESS, and Map / MapBatchStream with chunksize 1/16/256. Skipped
-// (with the reason) when GetPools lists no process pool.
+// POOL_PROCESS, and Map / MapBatchStream with chunksize 1/16/256, then
+// MapBatchStream's floor (bench/floors.h). Skipped (with the reason) when
+// GetPools lists no process pool.
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "bench/floors.h"
 #include "bench/latency_stats.h"
 #include "bench/map_call.h"
 #include "bench/round_trip.h"
@@ -83,7 +85,18 @@ absl::Status RunProcessPoolScenario(const BenchConfig& config, Section* out) {
     SetNumber(dispatch, "seconds", absl::ToDoubleSeconds(run.elapsed));
     SetNumber(dispatch, "tasks_per_second", run.tasks_per_second());
   }
-  return MeasureMaps(stub, v1::POOL_PROCESS, map_items, out);
+  if (absl::Status s = MeasureMaps(stub, v1::POOL_PROCESS, map_items, out);
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<std::unique_ptr<ServerLauncher>> bare_server =
+      ServerLauncher::StartEchoServer(config.bench_path);
+  if (!bare_server.ok()) return bare_server.status();
+  std::unique_ptr<BenchEcho::Stub> bare =
+      BenchEcho::NewStub(MakeChannel((*bare_server)->grpc_address()));
+  // Ten times the Map's items: a replay runs several times faster.
+  return MeasureMapFloor(stub, bare.get(), v1::POOL_PROCESS, 10 * map_items,
+                         SubSection(out, "map_floor"));
 }
 
 }  // namespace execd::bench

@@ -2,13 +2,15 @@
 // bare gRPC echo on a channel with the same settings. The baseline echo runs
 // in a process of its own, as execd does (an echo server inside the client's
 // process shares its gRPC pollers, which no real deployment gets; it is
-// reported too). The three alternate in blocks so drift in machine load hits
-// them alike.
+// reported too). The same process serves HandOff + Collect, Submit + Result
+// with no executor behind them (bench/floors.h). All alternate in blocks so
+// drift in machine load hits them alike.
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/echo_service.h"
+#include "bench/floors.h"
 #include "bench/latency_stats.h"
 #include "bench/round_trip.h"
 #include "bench/scenarios.h"
@@ -27,6 +29,7 @@ struct UnaryRecorders {
   LatencyRecorder get_task;  // the server's RPC floor: no task work at all
   LatencyRecorder bare_echo;
   LatencyRecorder bare_echo_in_process;
+  LatencyRecorder handoff_floor;  // HandOff + Collect on the bare server
 };
 
 absl::Status ExecdRoundTrip(v1::Executor::Stub* stub,
@@ -96,6 +99,9 @@ absl::Status RunUnaryScenario(const BenchConfig& config, Section* out) {
     if (absl::Status s = BareEcho(echo_in_process.get(), nullptr); !s.ok()) {
       return s;
     }
+    if (absl::Status s = HandOffRoundTrip(echo.get(), nullptr); !s.ok()) {
+      return s;
+    }
   }
   UnaryRecorders recorders;
   for (int block = 0; block < kBlocks; ++block) {
@@ -117,6 +123,13 @@ absl::Status RunUnaryScenario(const BenchConfig& config, Section* out) {
         return s;
       }
     }
+    for (int64_t i = 0; i < count / kBlocks; ++i) {
+      if (absl::Status s =
+              HandOffRoundTrip(echo.get(), &recorders.handoff_floor);
+          !s.ok()) {
+        return s;
+      }
+    }
   }
   const LatencySummary round_trip = recorders.round_trip.Summarize();
   const LatencySummary bare = recorders.bare_echo.Summarize();
@@ -127,8 +140,14 @@ absl::Status RunUnaryScenario(const BenchConfig& config, Section* out) {
   SetLatency(out, "bare_grpc_echo", bare);
   SetLatency(out, "bare_grpc_echo_in_process",
              recorders.bare_echo_in_process.Summarize());
+  const LatencySummary floor = recorders.handoff_floor.Summarize();
+  SetLatency(out, "handoff_collect_floor", floor);
   if (bare.p50_us > 0) {
     SetNumber(out, "p50_ratio_vs_bare_echo", round_trip.p50_us / bare.p50_us);
+    SetNumber(out, "floor_p50_ratio_vs_bare_echo", floor.p50_us / bare.p50_us);
+  }
+  if (floor.p50_us > 0) {
+    SetNumber(out, "p50_ratio_vs_floor", round_trip.p50_us / floor.p50_us);
   }
   return absl::OkStatus();
 }
