@@ -120,7 +120,8 @@ absl::Status MeasureMapFloor(v1::Executor::Stub* execd, BenchEcho::Stub* bare,
   if (absl::Status s = MeasureReplay(bare, *batch, batches, out); !s.ok()) {
     return s;
   }
-  // What no Task fields but the outcome would allow: still a Struct per item.
+  // Nothing of the Task but the outcome, as items that are not tasks would
+  // send: still a Struct per item.
   v1::MapResultBatch lean;
   for (const v1::MapResult& result : batch->results()) {
     v1::MapResult* kept = lean.add_results();
