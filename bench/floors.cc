@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/map_call.h"
 #include "bench/target.h"
 #include "client/cpp/map_stream.h"
 
@@ -14,21 +15,10 @@ namespace {
 
 constexpr int kBatchItems = 1024;  // the most the server packs in a batch
 
-absl::Status FromGrpc(const grpc::Status& status, absl::string_view call) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      absl::StrCat(call, ": ", status.error_message()));
-}
-
 // The results of a real MapBatchStream of `echo`, in one batch.
 absl::StatusOr<v1::MapResultBatch> CaptureMapResults(v1::Executor::Stub* stub,
                                                      v1::Pool pool) {
-  v1::MapRequest request;
-  request.set_function("echo");
-  request.set_pool(pool);
-  request.set_chunksize(256);
-  for (int i = 0; i < kBatchItems; ++i) {
-    request.add_items()->add_values()->set_number_value(i);
-  }
+  const v1::MapRequest request = EchoMapRequest(pool, kBatchItems, 256);
   auto context = std::make_unique<grpc::ClientContext>();
   SetDeadline(context.get());
   auto reader = stub->MapBatchStream(context.get(), request);
@@ -101,12 +91,12 @@ absl::Status HandOffRoundTrip(BenchEcho::Stub* stub,
     grpc::ClientContext context;
     SetDeadline(&context);
     grpc::Status status = stub->HandOff(&context, request, &job);
-    if (!status.ok()) return FromGrpc(status, "HandOff");
+    if (!status.ok()) return CallFailed("HandOff", status);
   }
   grpc::ClientContext context;
   SetDeadline(&context);
   grpc::Status status = stub->Collect(&context, job, &response);
-  if (!status.ok()) return FromGrpc(status, "Collect");
+  if (!status.ok()) return CallFailed("Collect", status);
   if (recorder != nullptr) recorder->Add(absl::Now() - start);
   return absl::OkStatus();
 }

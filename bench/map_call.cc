@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "bench/target.h"
 #include "client/cpp/map_stream.h"
+#include "client/cpp/task_status.h"
 
 namespace execd::bench {
 namespace {
@@ -47,9 +48,7 @@ class MapResults {
 
   absl::Status Finish() {
     if (batched_.has_value()) return batched_->status();
-    grpc::Status status = single_->Finish();
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
+    return FromGrpcStatus(single_->Finish());
   }
 
  private:
@@ -60,9 +59,7 @@ class MapResults {
 
 }  // namespace
 
-absl::StatusOr<MapRun> RunEchoMap(v1::Executor::Stub* stub, v1::Pool pool,
-                                  int64_t items, int32_t chunksize,
-                                  bool batched) {
+v1::MapRequest EchoMapRequest(v1::Pool pool, int64_t items, int32_t chunksize) {
   v1::MapRequest request;
   request.set_function("echo");
   request.set_pool(pool);
@@ -70,6 +67,13 @@ absl::StatusOr<MapRun> RunEchoMap(v1::Executor::Stub* stub, v1::Pool pool,
   for (int64_t i = 0; i < items; ++i) {
     request.add_items()->add_values()->set_number_value(static_cast<double>(i));
   }
+  return request;
+}
+
+absl::StatusOr<MapRun> RunEchoMap(v1::Executor::Stub* stub, v1::Pool pool,
+                                  int64_t items, int32_t chunksize,
+                                  bool batched) {
+  const v1::MapRequest request = EchoMapRequest(pool, items, chunksize);
   const absl::Time start = absl::Now();
   MapResults results(stub, request, batched);
   int64_t received = 0;

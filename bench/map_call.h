@@ -18,6 +18,9 @@ struct MapRun {
   }
 };
 
+// A Map of `echo` over `items` one-number items (0, 1, ...).
+v1::MapRequest EchoMapRequest(v1::Pool pool, int64_t items, int32_t chunksize);
+
 // One Map (or, `batched`, MapBatchStream) call of `echo` over `items`
 // one-number items; reads every result and fails unless all of them
 // SUCCEEDED.

@@ -7,6 +7,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "bench/target.h"
+#include "client/cpp/task_status.h"
 #include "grpcpp/grpcpp.h"
 
 namespace execd::bench {
@@ -64,9 +65,7 @@ class Pipeline {
     } else {
       ++result_.failed;
       if (result_.first_error.ok()) {
-        result_.first_error =
-            absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                         status.error_message());
+        result_.first_error = FromGrpcStatus(status);
       }
     }
     free_.push_back(slot);

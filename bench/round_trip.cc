@@ -13,8 +13,7 @@ absl::StatusOr<std::string> SubmitOne(v1::Executor::Stub* stub,
   SetDeadline(&context);
   grpc::Status status = stub->Submit(&context, request, &response);
   if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        absl::StrCat("Submit: ", status.error_message()));
+    return CallFailed("Submit", status);
   }
   return response.task_id();
 }
@@ -28,8 +27,7 @@ absl::StatusOr<v1::Task> AwaitSucceeded(v1::Executor::Stub* stub,
   SetDeadline(&context);
   grpc::Status status = stub->Result(&context, request, &task);
   if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        absl::StrCat("Result: ", status.error_message()));
+    return CallFailed("Result", status);
   }
   if (task.state() != v1::TASK_STATE_SUCCEEDED) {
     return absl::InternalError(absl::StrCat("task ", task_id, " ended ",

@@ -30,7 +30,7 @@ absl::StatusOr<int64_t> DelayedCount(v1::Executor::Stub* stub) {
   v1::GetPoolsResponse response;
   grpc::Status status =
       stub->GetPools(&context, v1::GetPoolsRequest(), &response);
-  if (!status.ok()) return absl::InternalError(status.error_message());
+  if (!status.ok()) return CallFailed("GetPools", status);
   int64_t delayed = 0;
   for (const v1::PoolStatus& pool : response.pools()) delayed += pool.delayed();
   return delayed;

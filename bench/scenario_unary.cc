@@ -7,7 +7,6 @@
 // drift in machine load hits them alike.
 #include <memory>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/echo_service.h"
 #include "bench/floors.h"
@@ -49,10 +48,7 @@ absl::Status ExecdRoundTrip(v1::Executor::Stub* stub,
   SetDeadline(&context);
   const absl::Time start = absl::Now();
   grpc::Status status = stub->GetTask(&context, get, &task);
-  if (!status.ok()) {
-    return absl::InternalError(
-        absl::StrCat("GetTask: ", status.error_message()));
-  }
+  if (!status.ok()) return CallFailed("GetTask", status);
   if (recorders != nullptr) recorders->get_task.Add(absl::Now() - start);
   return absl::OkStatus();
 }
@@ -63,9 +59,7 @@ absl::Status BareEcho(BenchEcho::Stub* stub, LatencyRecorder* recorder) {
   grpc::ClientContext context;
   SetDeadline(&context);
   grpc::Status status = stub->Echo(&context, request, &response);
-  if (!status.ok()) {
-    return absl::InternalError(absl::StrCat("Echo: ", status.error_message()));
-  }
+  if (!status.ok()) return CallFailed("Echo", status);
   if (recorder != nullptr) recorder->Add(absl::Now() - start);
   return absl::OkStatus();
 }

@@ -16,6 +16,7 @@
 #include "bench/bench_echo.grpc.pb.h"
 #include "bench/latency_stats.h"
 #include "bench/target.h"
+#include "client/cpp/task_status.h"
 #include "execd/v1/execd.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
@@ -119,9 +120,7 @@ class PipelinedStream : public grpc::ClientBidiReactor<Request, Reply> {
   void OnDone(const grpc::Status& status) override {
     absl::MutexLock lock(&mu_);
     if (!status.ok() && result_.status.ok()) {
-      result_.status =
-          absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                       status.error_message());
+      result_.status = FromGrpcStatus(status);
     }
     result_.elapsed = last_settled_ - start_;
     done_ = true;

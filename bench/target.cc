@@ -1,6 +1,7 @@
 #include "bench/target.h"
 
 #include "absl/strings/str_cat.h"
+#include "client/cpp/task_status.h"
 
 namespace execd::bench {
 
@@ -16,6 +17,12 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
 
 void SetDeadline(grpc::ClientContext* context, absl::Duration deadline) {
   context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+}
+
+absl::Status CallFailed(absl::string_view call, const grpc::Status& status) {
+  const absl::Status failed = FromGrpcStatus(status);
+  return absl::Status(failed.code(),
+                      absl::StrCat(call, ": ", failed.message()));
 }
 
 std::optional<int64_t> Target::RssBytes() const {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "bench/bench_flags.h"
 #include "bench/server_launcher.h"
@@ -25,6 +26,9 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
 // A context with the bench deadline.
 void SetDeadline(grpc::ClientContext* context,
                  absl::Duration deadline = kRpcDeadline);
+// A failed call's status with its code, its message prefixed by `call`
+// ("Submit: deadline exceeded").
+absl::Status CallFailed(absl::string_view call, const grpc::Status& status);
 
 // The server one scenario measures: started for it, or given by --target.
 struct Target {
