@@ -77,6 +77,12 @@ def targets(bench, py):
         rows.append(("process Map chunksize 256 items/s vs Python map(chunksize=256) "
                      "(MapBatchStream, many results per message)",
                      fmt(batched_map), fmt(py_map), ratio(batched_map, py_map), ">= 1", True))
+    outcomes_map = None if skipped else get(
+        bench, "process_pool.outcomes_map_chunksize_256.items_per_second")
+    if outcomes_map:
+        rows.append(("process Map chunksize 256 items/s vs Python map(chunksize=256) "
+                     "(MapBatchStream, outcomes_only: items that are not tasks)",
+                     fmt(outcomes_map), fmt(py_map), ratio(outcomes_map, py_map), ">= 1", True))
     levels = largest_scale_level(bench)
     if levels:
         last = levels[-1]
@@ -124,6 +130,9 @@ def floors(bench, py):
                  fmt(lean), fmt(py_map), ratio(lean, py_map), "what items that are not tasks could reach"))
     rows.append(("execd MapBatchStream cs256 (items/s) vs the full replay",
                  fmt(batched_map), fmt(replay), ratio(batched_map, replay), "1 = no executor cost"))
+    outcomes_map = get(bench, "process_pool.outcomes_map_chunksize_256.items_per_second")
+    rows.append(("execd MapBatchStream outcomes_only cs256 (items/s) vs the cut replay",
+                 fmt(outcomes_map), fmt(lean), ratio(outcomes_map, lean), "1 = no executor cost"))
     out = ["| floor | measured | compared with | ratio | meaning |",
            "|---|---:|---:|---:|---|"]
     for name, value, reference, r, meaning in rows:

@@ -59,8 +59,10 @@ class MapResults {
 
 }  // namespace
 
-v1::MapRequest EchoMapRequest(v1::Pool pool, int64_t items, int32_t chunksize) {
+v1::MapRequest EchoMapRequest(v1::Pool pool, int64_t items, int32_t chunksize,
+                              bool outcomes_only) {
   v1::MapRequest request;
+  request.set_outcomes_only(outcomes_only);
   request.set_function("echo");
   request.set_pool(pool);
   request.set_chunksize(chunksize);
@@ -72,8 +74,9 @@ v1::MapRequest EchoMapRequest(v1::Pool pool, int64_t items, int32_t chunksize) {
 
 absl::StatusOr<MapRun> RunEchoMap(v1::Executor::Stub* stub, v1::Pool pool,
                                   int64_t items, int32_t chunksize,
-                                  bool batched) {
-  const v1::MapRequest request = EchoMapRequest(pool, items, chunksize);
+                                  bool batched, bool outcomes_only) {
+  const v1::MapRequest request =
+      EchoMapRequest(pool, items, chunksize, outcomes_only);
   const absl::Time start = absl::Now();
   MapResults results(stub, request, batched);
   int64_t received = 0;

@@ -18,15 +18,17 @@ struct MapRun {
   }
 };
 
-// A Map of `echo` over `items` one-number items (0, 1, ...).
-v1::MapRequest EchoMapRequest(v1::Pool pool, int64_t items, int32_t chunksize);
+// A Map of `echo` over `items` one-number items (0, 1, ...); items that are
+// not tasks with `outcomes_only`.
+v1::MapRequest EchoMapRequest(v1::Pool pool, int64_t items, int32_t chunksize,
+                              bool outcomes_only = false);
 
 // One Map (or, `batched`, MapBatchStream) call of `echo` over `items`
 // one-number items; reads every result and fails unless all of them
 // SUCCEEDED.
 absl::StatusOr<MapRun> RunEchoMap(v1::Executor::Stub* stub, v1::Pool pool,
                                   int64_t items, int32_t chunksize,
-                                  bool batched);
+                                  bool batched, bool outcomes_only = false);
 
 }  // namespace execd::bench
 

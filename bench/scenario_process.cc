@@ -1,5 +1,6 @@
 // Process pool: per-task dispatch rate and round-trip latency of `echo` on
-// POOL_PROCESS, and Map / MapBatchStream with chunksize 1/16/256, then
+// POOL_PROCESS, and Map / MapBatchStream / MapBatchStream with outcomes_only
+// with chunksize 1/16/256, then
 // MapBatchStream's floor (bench/floors.h). Skipped (with the reason) when
 // GetPools lists no process pool.
 #include <memory>
@@ -18,15 +19,22 @@ namespace {
 
 absl::Status MeasureMaps(v1::Executor::Stub* stub, v1::Pool pool, int64_t items,
                          Section* out) {
-  // Map (one MapResult per message), then MapBatchStream.
-  for (bool batched : {false, true}) {
+  // Map (one MapResult per message), MapBatchStream, then MapBatchStream
+  // with outcomes_only (items that are not tasks).
+  struct MapKind {
+    const char* prefix;
+    bool batched;
+    bool outcomes_only;
+  };
+  for (const MapKind& kind : {MapKind{"", false, false},
+                              MapKind{"batched_", true, false},
+                              MapKind{"outcomes_", true, true}}) {
     for (int32_t chunksize : {1, 16, 256}) {
-      absl::StatusOr<MapRun> run =
-          RunEchoMap(stub, pool, items, chunksize, batched);
+      absl::StatusOr<MapRun> run = RunEchoMap(
+          stub, pool, items, chunksize, kind.batched, kind.outcomes_only);
       if (!run.ok()) return run.status();
       Section* level = SubSection(
-          out, absl::StrCat(batched ? "batched_" : "", "map_chunksize_",
-                            chunksize));
+          out, absl::StrCat(kind.prefix, "map_chunksize_", chunksize));
       SetNumber(level, "items", run->items);
       SetNumber(level, "seconds", absl::ToDoubleSeconds(run->elapsed));
       SetNumber(level, "items_per_second", run->items_per_second());

@@ -122,6 +122,7 @@ MapStream Client::Map(
     *request.mutable_timeout() = ToProtoDuration(*options.timeout);
   }
   request.set_unordered(options.unordered);
+  request.set_outcomes_only(options.outcomes_only);
   auto context = std::make_unique<grpc::ClientContext>();
   auto reader = core_->stub().MapBatchStream(context.get(), request);
   return MapStream(std::move(context), std::move(reader));

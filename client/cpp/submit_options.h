@@ -32,6 +32,10 @@ struct MapOptions {
   int chunksize = 1;
   std::optional<absl::Duration> timeout;  // per item
   bool unordered = false;                 // completion order instead of input
+  // Items are not tasks: chunks of `chunksize` run as one unit each, and
+  // each result's task holds only state, result or error, and output
+  // (MapRequest.outcomes_only).
+  bool outcomes_only = false;
 };
 
 }  // namespace execd

@@ -4,6 +4,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
+#include "server/functions/wire_writer.h"
 
 namespace execd {
 namespace {
@@ -11,81 +12,6 @@ namespace {
 using google::protobuf::io::CodedOutputStream;
 using google::protobuf::internal::WireFormatLite;
 
-// Appends protobuf wire format to a string. Fields are written like the
-// generated code writes them: in field order, proto3 defaults left out.
-class WireWriter {
- public:
-  explicit WireWriter(std::string* out) : out_(out) {}
-
-  void Varint(uint64_t value) {
-    uint8_t buffer[10];
-    const uint8_t* end =
-        CodedOutputStream::WriteVarint64ToArray(value, buffer);
-    out_->append(reinterpret_cast<const char*>(buffer), end - buffer);
-  }
-  void Tag(int field, WireFormatLite::WireType type) {
-    Varint(WireFormatLite::MakeTag(field, type));
-  }
-  // int32/int64/enum fields: negative values are sign-extended, as in
-  // protobuf.
-  void IntField(int field, int64_t value) {
-    if (value == 0) return;
-    Tag(field, WireFormatLite::WIRETYPE_VARINT);
-    Varint(static_cast<uint64_t>(value));
-  }
-  void StringField(int field, absl::string_view value) {
-    if (value.empty()) return;
-    Tag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
-    Varint(value.size());
-    out_->append(value.data(), value.size());
-  }
-  // A message field whose body (`size` bytes) the caller writes next.
-  void MessageHeader(int field, size_t size) {
-    Tag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
-    Varint(size);
-  }
-  void Message(int field, const google::protobuf::MessageLite& message) {
-    const size_t size = message.ByteSizeLong();
-    MessageHeader(field, size);
-    const size_t at = out_->size();
-    out_->resize(at + size);
-    message.SerializeWithCachedSizesToArray(
-        reinterpret_cast<uint8_t*>(out_->data() + at));
-  }
-  void TimestampField(int field, absl::Time time) {
-    const int64_t nanos = absl::ToUnixNanos(time);
-    const int64_t seconds = nanos / 1000000000;
-    const int64_t fraction = nanos % 1000000000;
-    size_t size = 0;
-    if (seconds != 0) size += 1 + CodedOutputStream::VarintSize64(seconds);
-    if (fraction != 0) size += 1 + CodedOutputStream::VarintSize64(fraction);
-    MessageHeader(field, size);
-    IntField(1, seconds);
-    IntField(2, fraction);
-  }
-
- private:
-  std::string* out_;
-};
-
-// v1.Task field numbers.
-enum TaskField {
-  kTaskId = 1,
-  kFunction = 2,
-  kPool = 3,
-  kState = 4,
-  kResult = 5,
-  kOutput = 6,
-  kError = 7,
-  kPriority = 8,
-  kLabels = 9,
-  kRequestId = 10,
-  kSubmitTime = 11,
-  kStartTime = 12,
-  kEndTime = 13,
-  kAttempts = 14,
-  kWorker = 15,
-};
 // v1.TaskEvent field numbers.
 enum EventField { kKind = 1, kTask = 2, kEventRequestId = 3 };
 
@@ -106,7 +32,8 @@ std::string EncodeTask(const TaskRecord& task) {
   EncodeIdentity(task, task.state, wire);
   const TaskOutcome* outcome = task.outcome.get();
   const bool terminal = IsTerminal(task.state);
-  if (outcome != nullptr && task.state == v1::TASK_STATE_SUCCEEDED) {
+  if (outcome != nullptr && task.state == v1::TASK_STATE_SUCCEEDED &&
+      !task.map_chunk) {
     // Present even when empty, as FillTask's mutable_result() makes it.
     wire.MessageHeader(kResult, outcome->result.size());
     bytes.append(outcome->result);

@@ -16,6 +16,10 @@ namespace execd {
 // third of a batch-streamed task's server CPU.
 struct EncodedEvent {
   std::string bytes;
+  // `bytes` are already entries of a batch's `repeated ... = 1` field, each
+  // with its tag and length (a Map chunk's MapResults): a batch copies them
+  // as they are, and they never go as a message of their own.
+  bool batch_entries = false;
 
   // As a message's: what StreamOutbox weighs against its byte budget.
   size_t ByteSizeLong() const { return bytes.size(); }

@@ -159,9 +159,13 @@ absl::StatusOr<std::vector<TaskPtr>> Executor::SubmitMap(
   if (absl::Status status = CheckAdmission(); !status.ok()) {
     return Reject(status);
   }
-  absl::StatusOr<std::vector<TaskPtr>> tasks = BuildMapTasks(
-      request, *registry_, options_.limits, options_.default_task_timeout,
-      next_map_group_.fetch_add(1));
+  absl::StatusOr<std::vector<TaskPtr>> tasks =
+      request.outcomes_only()
+          ? BuildMapChunks(request, *registry_, options_.limits,
+                           options_.default_task_timeout)
+          : BuildMapTasks(request, *registry_, options_.limits,
+                          options_.default_task_timeout,
+                          next_map_group_.fetch_add(1));
   if (!tasks.ok()) return Reject(tasks.status());
   if (tasks->empty()) return tasks;
   const v1::Pool pool = tasks->front()->pool;

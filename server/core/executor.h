@@ -63,7 +63,8 @@ class Executor : public PoolHost {
   // wait on or cancel the task, and request ids are scoped by it.
   absl::StatusOr<Submitted> Submit(v1::SubmitRequest request,
                                    const std::string& owner = "");
-  // All items or none: one task per item, in item order.
+  // All items or none: one task per item, in item order; with
+  // outcomes_only one per chunk of items (TaskRecord::map_chunk).
   absl::StatusOr<std::vector<TaskPtr>> SubmitMap(v1::MapRequest request,
                                                  const std::string& owner = "");
 

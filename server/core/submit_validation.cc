@@ -105,31 +105,46 @@ std::string QuoteKey(absl::string_view key) {
   return absl::StrCat("\"", key.substr(0, kShown), "...\"");
 }
 
-// Caps on the shape of a request, so one call cannot cost the server
-// unbounded memory, CPU or stack.
-absl::Status CheckSizeLimits(const v1::SubmitRequest& request) {
-  if (request.args_size() > kMaxArgs) {
+absl::Status CheckArgs(const google::protobuf::RepeatedPtrField<
+                     google::protobuf::Value>& args) {
+  if (args.size() > kMaxArgs) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "too many args: ", request.args_size(), " (at most ", kMaxArgs, ")"));
+        "too many args: ", args.size(), " (at most ", kMaxArgs, ")"));
   }
-  if (request.kwargs().fields_size() > kMaxKwargs) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("too many kwargs: ", request.kwargs().fields_size(),
-                     " (at most ", kMaxKwargs, ")"));
-  }
-  for (int i = 0; i < request.args_size(); ++i) {
+  for (int i = 0; i < args.size(); ++i) {
     if (absl::Status status =
-            CheckDepth(request.args(i), absl::StrCat("args[", i, "]"));
+            CheckDepth(args.Get(i), absl::StrCat("args[", i, "]"));
         !status.ok()) {
       return status;
     }
   }
-  for (const auto& [key, value] : request.kwargs().fields()) {
+  return absl::OkStatus();
+}
+
+absl::Status CheckKwargs(const google::protobuf::Struct& kwargs) {
+  if (kwargs.fields_size() > kMaxKwargs) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("too many kwargs: ", kwargs.fields_size(), " (at most ",
+                     kMaxKwargs, ")"));
+  }
+  for (const auto& [key, value] : kwargs.fields()) {
     if (absl::Status status =
             CheckDepth(value, absl::StrCat("kwargs ", QuoteKey(key)));
         !status.ok()) {
       return status;
     }
+  }
+  return absl::OkStatus();
+}
+
+// Caps on the shape of a request, so one call cannot cost the server
+// unbounded memory, CPU or stack.
+absl::Status CheckSizeLimits(const v1::SubmitRequest& request) {
+  if (absl::Status status = CheckArgs(request.args()); !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = CheckKwargs(request.kwargs()); !status.ok()) {
+    return status;
   }
   if (request.labels_size() > kMaxLabels) {
     return absl::InvalidArgumentError(
@@ -211,22 +226,44 @@ absl::StatusOr<TaskPtr> BuildTaskRecord(v1::SubmitRequest& request,
   return task;
 }
 
-absl::StatusOr<std::vector<TaskPtr>> BuildMapTasks(
-    v1::MapRequest& request, const FunctionRegistry& registry,
-    const FunctionLimits& limits, absl::Duration default_timeout,
-    uint64_t group) {
+namespace {
+
+struct MapTarget {
+  const FunctionSpec* function;
+  v1::Pool pool;
+};
+
+// What every Map checks up front, so that an empty Map still reports a bad
+// chunksize, function or pool.
+absl::StatusOr<MapTarget> CheckMapTarget(const v1::MapRequest& request,
+                                         const FunctionRegistry& registry) {
   if (request.chunksize() < 0 || request.chunksize() > kMaxChunksize) {
     return absl::InvalidArgumentError(
         absl::StrCat("chunksize must be between 0 and ", kMaxChunksize,
                      ", got ", request.chunksize()));
   }
-  // Checked up front so an empty Map still reports a bad function or pool.
   absl::StatusOr<const FunctionSpec*> spec =
       FindFunction(request.function(), registry);
   if (!spec.ok()) return spec.status();
-  if (absl::StatusOr<v1::Pool> pool = ChoosePool(request.pool(), **spec);
-      !pool.ok()) {
-    return pool.status();
+  absl::StatusOr<v1::Pool> pool = ChoosePool(request.pool(), **spec);
+  if (!pool.ok()) return pool.status();
+  return MapTarget{*spec, *pool};
+}
+
+absl::Status ItemError(int index, const absl::Status& status) {
+  return absl::Status(status.code(),
+                      absl::StrCat("item ", index, ": ", status.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<TaskPtr>> BuildMapTasks(
+    v1::MapRequest& request, const FunctionRegistry& registry,
+    const FunctionLimits& limits, absl::Duration default_timeout,
+    uint64_t group) {
+  if (absl::StatusOr<MapTarget> target = CheckMapTarget(request, registry);
+      !target.ok()) {
+    return target.status();
   }
   std::vector<TaskPtr> tasks;
   tasks.reserve(request.items_size());
@@ -239,16 +276,56 @@ absl::StatusOr<std::vector<TaskPtr>> BuildMapTasks(
     *item.mutable_timeout() = request.timeout();
     absl::StatusOr<TaskPtr> task =
         BuildTaskRecord(item, registry, limits, default_timeout);
-    if (!task.ok()) {
-      return absl::Status(
-          task.status().code(),
-          absl::StrCat("item ", i, ": ", task.status().message()));
-    }
+    if (!task.ok()) return ItemError(i, task.status());
     (*task)->map_group = group;
     (*task)->chunksize = std::max(1, request.chunksize());
     tasks.push_back(std::move(*task));
   }
   return tasks;
+}
+
+absl::StatusOr<std::vector<TaskPtr>> BuildMapChunks(
+    v1::MapRequest& request, const FunctionRegistry& registry,
+    const FunctionLimits& limits, absl::Duration default_timeout) {
+  absl::StatusOr<MapTarget> target = CheckMapTarget(request, registry);
+  if (!target.ok()) return target.status();
+  absl::StatusOr<absl::Duration> item_timeout =
+      ChooseTimeout(request.timeout(), request.has_timeout(), default_timeout);
+  if (!item_timeout.ok()) return item_timeout.status();
+  if (absl::Status status = CheckKwargs(request.kwargs()); !status.ok()) {
+    return status;
+  }
+  static const std::string kNoInput;
+  for (int i = 0; i < request.items_size(); ++i) {
+    const google::protobuf::ListValue& item = request.items(i);
+    absl::Status status = CheckArgs(item.values());
+    if (status.ok()) {
+      status = target->function->validate(
+          CallArgs{item, request.kwargs(), kNoInput}, limits);
+    }
+    if (!status.ok()) return ItemError(i, status);
+  }
+  const int chunksize = std::max(1, request.chunksize());
+  std::vector<TaskPtr> chunks;
+  chunks.reserve((request.items_size() + chunksize - 1) / chunksize);
+  for (int first = 0; first < request.items_size(); first += chunksize) {
+    const int count = std::min(chunksize, request.items_size() - first);
+    auto chunk = std::make_shared<TaskRecord>();
+    TaskInputs& inputs = chunk->mutable_inputs();
+    inputs.args.mutable_values()->Reserve(count);
+    for (int i = first; i < first + count; ++i) {
+      inputs.args.add_values()->mutable_list_value()->Swap(
+          request.mutable_items(i));
+    }
+    inputs.kwargs = request.kwargs();
+    chunk->function = target->function;
+    chunk->pool = target->pool;
+    // Per item, as for Map's tasks: the chunk may take all its items' time.
+    chunk->timeout = *item_timeout * count;
+    chunk->map_chunk = true;
+    chunks.push_back(std::move(chunk));
+  }
+  return chunks;
 }
 
 }  // namespace execd

@@ -40,6 +40,13 @@ absl::StatusOr<std::vector<TaskPtr>> BuildMapTasks(
     const FunctionLimits& limits, absl::Duration default_timeout,
     uint64_t group);
 
+// MapRequest.outcomes_only: one record per chunk of `chunksize` items
+// (server/functions/map_chunk.h), in item order, with the chunk's items as
+// its args and a timeout of its item count times the per-item timeout.
+absl::StatusOr<std::vector<TaskPtr>> BuildMapChunks(
+    v1::MapRequest& request, const FunctionRegistry& registry,
+    const FunctionLimits& limits, absl::Duration default_timeout);
+
 }  // namespace execd
 
 #endif  // EXECD_SERVER_CORE_SUBMIT_VALIDATION_H_

@@ -79,8 +79,9 @@ void FillTask(const TaskRecord& task, v1::Task* out) {
     if (!outcome.output.empty()) out->set_output(outcome.output);
     // A result only once succeeded, an error only once failed or cancelled.
     if (task.state == v1::TASK_STATE_SUCCEEDED) {
-      // Encoded by our own function code, so it parses.
-      DecodeValue(outcome.result, out->mutable_result());
+      // Encoded by our own function code, so it parses; a chunk's outcomes
+      // went to its Map call.
+      if (!task.map_chunk) DecodeValue(outcome.result, out->mutable_result());
     } else if (IsTerminal(task.state)) {
       *out->mutable_error() = outcome.error;
     }

@@ -61,6 +61,10 @@ struct TaskRecord {
   int32_t priority = 0;
   int32_t max_retries = 0;
   int32_t chunksize = 1;   // Map items per process round trip
+  // A Map chunk (MapRequest.outcomes_only): args holds one list per item,
+  // the result is the items' outcomes (server/functions/map_chunk.h), not a
+  // Value, so the public view leaves it out; not retained once finished.
+  bool map_chunk = false;
   uint64_t map_group = 0;  // nonzero for items of one Map call
   absl::Duration timeout = absl::InfiniteDuration();
   absl::Time submit_time;

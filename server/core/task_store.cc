@@ -239,6 +239,15 @@ void TaskStore::FinishLocked(TaskRecord& task, v1::TaskState state,
   NotifyLocked(task, v1::TaskEvent::KIND_FINISHED, after);
   task.watchers.clear();
   task.watchers.shrink_to_fit();
+  if (task.map_chunk) {
+    // Its outcomes went to its Map call: nothing of it is kept.
+    auto it = tasks_.find(task.seq);
+    if (it != tasks_.end()) {
+      after.evicted.push_back(std::move(it->second));
+      tasks_.erase(it);
+    }
+    return;
+  }
   finished_order_.emplace_back(now, task.seq);
   EvictLocked(now, after.evicted);
 }

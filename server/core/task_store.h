@@ -27,7 +27,8 @@ namespace execd {
 // of one mutex; observers are told inside it (buffer only) and kicked after
 // it, so events of a task arrive in order and no stream write holds the lock.
 // Terminal tasks are kept until --result_ttl or --max_retained_tasks evicts
-// them, oldest first; pending and running tasks are never evicted.
+// them, oldest first; pending and running tasks are never evicted. A Map
+// chunk (TaskRecord::map_chunk) goes as soon as it ends.
 class TaskStore {
  public:
   struct Options {

@@ -65,6 +65,10 @@ struct FunctionSpec {
   bool AllowsPool(v1::Pool pool) const;
 };
 
+// The TaskError of a failed run: reason INVALID_ARGUMENT for a status of that
+// code (the arguments were wrong), TASK_ERROR for any other.
+v1::TaskError TaskErrorOf(const absl::Status& failed_run);
+
 }  // namespace execd
 
 #endif  // EXECD_SERVER_FUNCTIONS_FUNCTION_H_

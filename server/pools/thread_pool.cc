@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/core/attempt_result.h"
+#include "server/functions/map_chunk.h"
 
 namespace execd {
 namespace {
@@ -17,11 +18,7 @@ AttemptResult ToAttemptResult(absl::StatusOr<CallResult> outcome) {
     result.output = std::move(outcome->output);
     return result;
   }
-  const absl::Status& status = outcome.status();
-  const bool invalid = status.code() == absl::StatusCode::kInvalidArgument;
-  result.error =
-      MakeTaskError(invalid ? kReasonInvalidArgument : kReasonTaskError,
-                    status.message(), static_cast<int>(status.code()));
+  result.error = TaskErrorOf(outcome.status());
   return result;
 }
 
@@ -50,7 +47,13 @@ void ThreadPool::WorkerLoop(int index) {
     TaskContext context(token.get(), limits_);
     absl::StatusOr<CallResult> outcome;
     try {
-      outcome = task->function->run(task->call_args(), context);
+      if (task->map_chunk) {
+        outcome = CallResult{
+            RunMapChunk(*task->function, task->args(), task->kwargs(), context),
+            std::string()};
+      } else {
+        outcome = task->function->run(task->call_args(), context);
+      }
     } catch (const std::exception& error) {
       outcome = absl::InternalError(
           absl::StrCat("function threw an exception: ", error.what()));

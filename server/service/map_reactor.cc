@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "server/core/task_observer.h"
+#include "server/service/map_chunk_collector.h"
 #include "server/service/status_convert.h"
 #include "server/service/wire_batch.h"
 
@@ -94,13 +95,14 @@ MapReactor::MapReactor(const ServiceContext& service,
         grpc::StatusCode::INVALID_ARGUMENT,
         absl::StrCat("malformed MapRequest: ", parsed.error_message())));
   } else {
-    Start(std::move(map_request));
+    Start(std::move(map_request), framing);
   }
   Launch(framing);
 }
 
-void MapReactor::Start(v1::MapRequest request) {
+void MapReactor::Start(v1::MapRequest request, Framing framing) {
   const bool unordered = request.unordered();
+  const bool outcomes_only = request.outcomes_only();
   absl::StatusOr<std::vector<TaskPtr>> tasks =
       service_.executor->SubmitMap(std::move(request), owner_);
   if (!tasks.ok()) {
@@ -111,7 +113,13 @@ void MapReactor::Start(v1::MapRequest request) {
     outbox_->Close(grpc::Status::OK);
     return;
   }
-  auto collector = std::make_shared<Collector>(outbox_, *tasks, unordered);
+  std::shared_ptr<TaskObserver> collector;
+  if (outcomes_only) {
+    collector = std::make_shared<MapChunkCollector>(
+        outbox_, *tasks, unordered, framing == Framing::kBatched);
+  } else {
+    collector = std::make_shared<Collector>(outbox_, *tasks, unordered);
+  }
   for (const TaskPtr& task : *tasks) {
     service_.executor->store().Watch(task, collector, false).IgnoreError();
   }

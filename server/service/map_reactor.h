@@ -21,6 +21,7 @@ namespace execd {
 // wire: each result wraps its task's encoded FINISHED event, with no Task
 // message built or copied. Like closing Python's map iterator, a cancelled
 // call (client gone, deadline) cancels the items that have not finished.
+// With outcomes_only the tasks are chunks of items (MapChunkCollector).
 class MapReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   enum class Framing { kOneResultPerMessage, kBatched };
@@ -34,7 +35,8 @@ class MapReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  private:
   using Outbox = StreamOutbox<EncodedEvent>;
   class Collector;
-  void Start(v1::MapRequest request);  // its items move into the tasks
+  void Start(v1::MapRequest request,  // its items move into the tasks
+             Framing framing);
   void Launch(Framing framing);
 
   ServiceContext service_;

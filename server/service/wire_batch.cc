@@ -51,14 +51,18 @@ grpc::ByteBuffer EncodeBatch(const std::vector<EncodedEventPtr>& messages) {
   size_t total = 0;
   for (const EncodedEventPtr& message : messages) {
     const size_t size = message->bytes.size();
-    total += CodedOutputStream::VarintSize32(tag) +
-             CodedOutputStream::VarintSize64(size) + size;
+    total += message->batch_entries
+                 ? size
+                 : CodedOutputStream::VarintSize32(tag) +
+                       CodedOutputStream::VarintSize64(size) + size;
   }
   grpc::Slice slice(total);
   auto* out = const_cast<uint8_t*>(slice.begin());
   for (const EncodedEventPtr& message : messages) {
-    out = CodedOutputStream::WriteVarint32ToArray(tag, out);
-    out = CodedOutputStream::WriteVarint64ToArray(message->bytes.size(), out);
+    if (!message->batch_entries) {
+      out = CodedOutputStream::WriteVarint32ToArray(tag, out);
+      out = CodedOutputStream::WriteVarint64ToArray(message->bytes.size(), out);
+    }
     std::memcpy(out, message->bytes.data(), message->bytes.size());
     out += message->bytes.size();
   }
@@ -80,30 +84,55 @@ std::optional<EncodedTask> FindEncodedTask(const EncodedEvent& event) {
   return EncodedTask{*task, *id};
 }
 
-EncodedEventPtr EncodeMapResult(int64_t index, absl::string_view task_bytes) {
-  const uint32_t index_tag =
-      WireFormatLite::MakeTag(kMapIndexField, WireFormatLite::WIRETYPE_VARINT);
-  const uint32_t task_tag = LengthDelimitedTag(kMapTaskField);
-  const uint64_t index_value = static_cast<uint64_t>(index);
-  size_t size = CodedOutputStream::VarintSize32(task_tag) +
-                CodedOutputStream::VarintSize64(task_bytes.size()) +
-                task_bytes.size();
+namespace {
+
+// Bytes of a serialized v1::MapResult {index, task}.
+size_t MapResultSize(int64_t index, size_t task_size) {
   // proto3 leaves a zero index out, as the generated code does.
+  const size_t index_size =
+      index == 0
+          ? 0
+          : 1 + CodedOutputStream::VarintSize64(static_cast<uint64_t>(index));
+  return index_size + 1 + CodedOutputStream::VarintSize64(task_size) +
+         task_size;
+}
+
+uint8_t* WriteMapResult(int64_t index, absl::string_view task_bytes,
+                        uint8_t* out) {
   if (index != 0) {
-    size += CodedOutputStream::VarintSize32(index_tag) +
-            CodedOutputStream::VarintSize64(index_value);
+    out = CodedOutputStream::WriteVarint32ToArray(
+        WireFormatLite::MakeTag(kMapIndexField,
+                                WireFormatLite::WIRETYPE_VARINT),
+        out);
+    out = CodedOutputStream::WriteVarint64ToArray(static_cast<uint64_t>(index),
+                                                  out);
   }
-  auto result = std::make_shared<EncodedEvent>();
-  result->bytes.resize(size);
-  auto* out = reinterpret_cast<uint8_t*>(result->bytes.data());
-  if (index != 0) {
-    out = CodedOutputStream::WriteVarint32ToArray(index_tag, out);
-    out = CodedOutputStream::WriteVarint64ToArray(index_value, out);
-  }
-  out = CodedOutputStream::WriteVarint32ToArray(task_tag, out);
+  out = CodedOutputStream::WriteVarint32ToArray(
+      LengthDelimitedTag(kMapTaskField), out);
   out = CodedOutputStream::WriteVarint64ToArray(task_bytes.size(), out);
   std::memcpy(out, task_bytes.data(), task_bytes.size());
+  return out + task_bytes.size();
+}
+
+}  // namespace
+
+EncodedEventPtr EncodeMapResult(int64_t index, absl::string_view task_bytes) {
+  auto result = std::make_shared<EncodedEvent>();
+  result->bytes.resize(MapResultSize(index, task_bytes.size()));
+  WriteMapResult(index, task_bytes,
+                 reinterpret_cast<uint8_t*>(result->bytes.data()));
   return result;
+}
+
+void AppendMapResultEntry(int64_t index, absl::string_view task_bytes,
+                          std::string* entries) {
+  const size_t size = MapResultSize(index, task_bytes.size());
+  const size_t at = entries->size();
+  entries->resize(at + 1 + CodedOutputStream::VarintSize64(size) + size);
+  auto* out = reinterpret_cast<uint8_t*>(entries->data() + at);
+  out = CodedOutputStream::WriteVarint32ToArray(LengthDelimitedTag(1), out);
+  out = CodedOutputStream::WriteVarint64ToArray(size, out);
+  WriteMapResult(index, task_bytes, out);
 }
 
 }  // namespace execd

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -39,6 +40,11 @@ std::optional<EncodedTask> FindEncodedTask(const EncodedEvent& event);
 // A serialized v1::MapResult {index, task} around an encoded task: Map
 // forwards the task's FINISHED event without parsing or copying a Task.
 EncodedEventPtr EncodeMapResult(int64_t index, absl::string_view task_bytes);
+// The same MapResult appended to `entries` as one entry of
+// MapResultBatch.results (tag, length, message), for an EncodedEvent with
+// batch_entries.
+void AppendMapResultEntry(int64_t index, absl::string_view task_bytes,
+                          std::string* entries);
 
 }  // namespace execd
 

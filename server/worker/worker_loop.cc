@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/core/attempt_result.h"
 #include "server/core/cancellation.h"
+#include "server/functions/map_chunk.h"
 #include "server/pools/process/frame_codec.h"
 
 namespace execd {
@@ -19,12 +20,7 @@ using v1::worker::WorkerReply;
 
 // As the thread pool reports a failed run.
 void SetError(const absl::Status& status, WorkerReply::CallDone& done) {
-  const bool invalid = status.code() == absl::StatusCode::kInvalidArgument;
-  v1::TaskError* error = done.mutable_error();
-  error->set_reason(
-      std::string(invalid ? kReasonInvalidArgument : kReasonTaskError));
-  error->set_message(std::string(status.message()));
-  error->set_code(static_cast<int>(status.code()));
+  *done.mutable_error() = TaskErrorOf(status);
 }
 
 }  // namespace
@@ -83,6 +79,12 @@ void WorkerLoop::RunCall(const v1::worker::WorkerCall& call,
   // Never cancelled here: the server stops a run by killing this process.
   CancellationToken token;
   TaskContext context(&token, &config_->limits);
+  if (call.map_chunk()) {
+    done->set_ok(true);
+    done->set_result(
+        RunMapChunk(**function, call.args(), call.kwargs(), context));
+    return;
+  }
   absl::StatusOr<CallResult> outcome;
   try {
     outcome = (*function)->run(

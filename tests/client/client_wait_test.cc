@@ -138,6 +138,23 @@ TEST_F(ClientWaitTest, MapKeepsInputOrder) {
   EXPECT_EQ(values, (std::vector<std::string>{"0.6", "0.1", "0.3"}));
 }
 
+TEST_F(ClientWaitTest, MapOutcomesOnlyGivesOutcomesWithoutTasks) {
+  MapOptions options;
+  options.outcomes_only = true;
+  options.chunksize = 2;
+  MapStream results =
+      client_->Map("sleep", {Args(0.2), Args(0), Args(0.1)}, options);
+  std::vector<std::string> values;
+  v1::MapResult result;
+  while (results.Next(&result)) {
+    EXPECT_EQ(result.task().state(), v1::TASK_STATE_SUCCEEDED);
+    EXPECT_TRUE(result.task().task_id().empty());
+    values.push_back(ValueToJson(result.task().result()));
+  }
+  EXPECT_TRUE(results.status().ok()) << results.status();
+  EXPECT_EQ(values, (std::vector<std::string>{"0.2", "0", "0.1"}));
+}
+
 TEST_F(ClientWaitTest, MapUnorderedYieldsInCompletionOrder) {
   MapOptions options;
   options.unordered = true;

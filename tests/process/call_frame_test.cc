@@ -32,6 +32,10 @@ TEST(CallFrameTest, EncodesWhatAWorkerRequestWouldHold) {
     *call->mutable_args() = task->args();
     *call->mutable_kwargs() = task->kwargs();
     call->set_input(task->input());
+    if (i == 1) {  // a Map chunk is flagged
+      task->map_chunk = true;
+      call->set_map_chunk(true);
+    }
     tasks.push_back(std::move(task));
   }
   std::string frame = "stale bytes of an earlier frame";

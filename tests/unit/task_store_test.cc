@@ -265,6 +265,34 @@ TEST(TaskStoreTest, EvictsOldestFinishedFirstAndNeverUnfinished) {
   EXPECT_EQ(store.FindByRequestId("", "r0"), nullptr);
 }
 
+TEST(TaskStoreTest, MapChunkGoesAsSoonAsItEndsAndShowsNoResult) {
+  TaskStore store({absl::Hours(1), /*max_retained_tasks=*/100}, kInstance);
+  TaskPtr kept = store.Insert(NewTask()).task;
+  auto kept_attempt = store.MarkRunning(kept, "thread-0");
+  store.EndAttempt(kept, kept_attempt.get(), Succeeded());
+  TaskPtr chunk = NewTask();
+  chunk->map_chunk = true;
+  chunk = store.Insert(std::move(chunk)).task;
+  auto observer = std::make_shared<RecordingObserver>();
+  ASSERT_TRUE(store.Watch(chunk, observer, false).ok());
+  auto attempt = store.MarkRunning(chunk, "thread-0");
+  // Running, it is a task like any other.
+  EXPECT_TRUE(store.Lookup(chunk->id()).ok());
+  EXPECT_EQ(store.retained(), 2);
+  AttemptResult outcomes;
+  outcomes.ok = true;
+  outcomes.result = "not a Value";  // the items' outcomes
+  store.EndAttempt(chunk, attempt.get(), std::move(outcomes));
+  EXPECT_EQ(observer->events().size(), 1u);
+  // Its outcomes went to the observer's Map call: nothing is kept.
+  EXPECT_FALSE(store.Lookup(chunk->id()).ok());
+  EXPECT_EQ(store.retained(), 1);
+  EXPECT_TRUE(store.Lookup(kept->id()).ok());
+  const v1::Task view = store.Snapshot(*chunk);
+  EXPECT_EQ(view.state(), v1::TASK_STATE_SUCCEEDED);
+  EXPECT_FALSE(view.has_result());
+}
+
 TEST(TaskStoreTest, EvictsFinishedTasksAfterTtl) {
   TaskStore store({absl::Seconds(10), 1000}, kInstance);
   TaskPtr task = store.Insert(NewTask()).task;

@@ -116,6 +116,9 @@ class RemoteExecutor(concurrent.futures.Executor):
 
         Raises the first failed item's TaskFailed when iteration reaches it,
         and TimeoutError if not all results arrived within ``timeout``.
+        As ProcessPoolExecutor does, ``chunksize`` > 1 sends the items in
+        chunks that each run as one unit (MapRequest.outcomes_only): items are
+        not tasks, and a worker lost in a chunk fails that chunk's items.
         """
         return self._map(self._options, fn, iterables, timeout, chunksize)
 
@@ -289,7 +292,8 @@ class RemoteExecutor(concurrent.futures.Executor):
             function=fn,
             items=[to_list_value(args) for args in zip(*iterables)],
             pool=self._pool(options.pool),
-            chunksize=chunksize)
+            chunksize=chunksize,
+            outcomes_only=chunksize > 1)
         if options.timeout is not None:
             request.timeout.CopyFrom(_duration(options.timeout))
         # Started now, as Executor.map submits at once; read lazily.

@@ -19,6 +19,7 @@ constexpr uint32_t kCallFunction = (2 << 3) | 2;
 constexpr uint32_t kCallArgs = (3 << 3) | 2;
 constexpr uint32_t kCallKwargs = (4 << 3) | 2;
 constexpr uint32_t kCallInput = (5 << 3) | 2;
+constexpr uint32_t kCallMapChunk = (6 << 3) | 0;  // varint
 
 // Bytes of a length-delimited field with a one-byte tag.
 size_t FieldSize(size_t length) {
@@ -54,7 +55,8 @@ CallSizes SizeCall(const TaskRecord& task) {
   sizes.kwargs = task.kwargs().ByteSizeLong();
   sizes.call = FieldSize(sizes.task_id.size()) +
                FieldSize(task.function->name.size()) + FieldSize(sizes.args) +
-               FieldSize(sizes.kwargs) + FieldSize(task.input().size());
+               FieldSize(sizes.kwargs) + FieldSize(task.input().size()) +
+               (task.map_chunk ? 2 : 0);
   return sizes;
 }
 
@@ -89,6 +91,10 @@ absl::Status EncodeCallFrame(const std::vector<TaskPtr>& tasks,
     out = task.kwargs().SerializeWithCachedSizesToArray(
         WriteHead(kCallKwargs, sizes[i].kwargs, out));
     out = WriteBytes(kCallInput, task.input(), out);
+    if (task.map_chunk) {
+      out = CodedOutputStream::WriteVarint32ToArray(
+          1, CodedOutputStream::WriteTagToArray(kCallMapChunk, out));
+    }
   }
   if (out != reinterpret_cast<uint8_t*>(frame->data()) + frame->size()) {
     return absl::InternalError("call frame size mismatch");

@@ -218,6 +218,20 @@ class RemoteExecutorTest(unittest.TestCase):
             next(results)
         self.assertIn("first", raised.exception.message)
 
+    def test_map_in_chunks_runs_each_chunk_as_one_unit(self):
+        # chunksize > 1: outcomes_only, items are not tasks.
+        self.assertEqual(
+            list(self.executor.map("primes", range(0, 1000, 10), chunksize=16)),
+            [self._count_primes(n) for n in range(0, 1000, 10)])
+        results = self.executor.map("fail", ["first", "second"], chunksize=2)
+        with self.assertRaises(execd.TaskFailed) as raised:
+            next(results)
+        self.assertEqual(raised.exception.message, "first")
+
+    @staticmethod
+    def _count_primes(n):
+        return sum(1 for k in range(2, n) if all(k % d for d in range(2, k)))
+
     def test_map_timeout(self):
         results = self.executor.map("sleep", [0.05, 60], timeout=1)
         self.assertEqual(next(results), 0.05)

@@ -1,0 +1,99 @@
+#include "server/functions/map_chunk.h"
+
+#include <exception>
+#include <new>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "server/functions/wire_writer.h"
+
+namespace execd {
+namespace {
+
+constexpr int kOutcomesField = 1;  // the `repeated v1.Task = 1` entries
+
+// Bytes of an int field < 16 holding `value` (0: left out).
+size_t IntFieldSize(int64_t value) {
+  if (value == 0) return 0;
+  return 1 + google::protobuf::io::CodedOutputStream::VarintSize64(
+                 static_cast<uint64_t>(value));
+}
+
+void AppendTask(v1::TaskState state, const std::string* result,
+                absl::string_view output, const v1::TaskError* error,
+                std::string* outcomes) {
+  size_t size = IntFieldSize(state);
+  if (result != nullptr) size += WireWriter::FieldSize(result->size());
+  if (!output.empty()) size += WireWriter::FieldSize(output.size());
+  if (error != nullptr) size += WireWriter::FieldSize(error->ByteSizeLong());
+  WireWriter wire(outcomes);
+  wire.MessageHeader(kOutcomesField, size);
+  wire.IntField(kState, state);
+  if (result != nullptr) {
+    // Present even when empty, as for a task's result.
+    wire.MessageHeader(kResult, result->size());
+    outcomes->append(*result);
+  }
+  wire.StringField(kOutput, output);
+  if (error != nullptr) wire.Message(kError, *error);
+}
+
+}  // namespace
+
+std::string RunMapChunk(const FunctionSpec& function,
+                        const google::protobuf::ListValue& items,
+                        const google::protobuf::Struct& kwargs,
+                        TaskContext& context) {
+  std::string outcomes;
+  static const std::string kNoInput;
+  for (const google::protobuf::Value& item : items.values()) {
+    if (context.IsCancelled()) break;
+    absl::StatusOr<CallResult> run;
+    try {
+      run =
+          function.run(CallArgs{item.list_value(), kwargs, kNoInput}, context);
+    } catch (const std::bad_alloc&) {
+      throw;
+    } catch (const std::exception& error) {
+      run = absl::InternalError(
+          absl::StrCat("function threw an exception: ", error.what()));
+    }
+    AppendOutcome(run, &outcomes);
+  }
+  return outcomes;
+}
+
+void AppendOutcome(const absl::StatusOr<CallResult>& run,
+                   std::string* outcomes) {
+  if (run.ok()) {
+    AppendTask(v1::TASK_STATE_SUCCEEDED, &run->result, run->output, nullptr,
+               outcomes);
+    return;
+  }
+  const v1::TaskError error = TaskErrorOf(run.status());
+  AppendTask(v1::TASK_STATE_FAILED, nullptr, {}, &error, outcomes);
+}
+
+void AppendEndedOutcome(v1::TaskState state, const v1::TaskError& error,
+                        std::string* outcomes) {
+  AppendTask(state, nullptr, {}, &error, outcomes);
+}
+
+bool ForEachOutcome(absl::string_view outcomes,
+                    absl::FunctionRef<void(absl::string_view task)> visit) {
+  google::protobuf::io::CodedInputStream input(
+      reinterpret_cast<const uint8_t*>(outcomes.data()),
+      static_cast<int>(outcomes.size()));
+  constexpr uint32_t kEntryTag = (kOutcomesField << 3) | 2;
+  while (true) {
+    const uint32_t tag = input.ReadTag();
+    if (tag == 0) return input.CurrentPosition() == outcomes.size();
+    uint32_t length = 0;
+    if (tag != kEntryTag || !input.ReadVarint32(&length)) return false;
+    const size_t at = static_cast<size_t>(input.CurrentPosition());
+    if (length > outcomes.size() - at || !input.Skip(length)) return false;
+    visit(outcomes.substr(at, length));
+  }
+}
+
+}  // namespace execd
