@@ -62,9 +62,8 @@ absl::Status MeasureReplay(BenchEcho::Stub* bare,
   auto reader = bare->ReplayBatches(context.get(), replay);
   MapStream results(std::move(context), std::move(reader));
   int64_t received = 0;
-  v1::MapResult result;
-  while (results.Next(&result)) {
-    if (result.task().state() == v1::TASK_STATE_SUCCEEDED) ++received;
+  while (const v1::MapResult* result = results.NextResult()) {
+    if (result->task().state() == v1::TASK_STATE_SUCCEEDED) ++received;
   }
   const absl::Duration elapsed = absl::Now() - start;
   if (!results.status().ok()) return results.status();

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -30,10 +31,11 @@ class MapResults {
     }
   }
 
-  // The next result; false at the end of the stream.
-  bool Next(v1::MapResult* result) {
-    return batched_.has_value() ? batched_->Next(result)
-                                : single_->Read(result);
+  // The next result, valid until the next call; nullptr at the end of the
+  // stream.
+  const v1::MapResult* Next() {
+    if (batched_.has_value()) return batched_->NextResult();
+    return single_->Read(&single_result_) ? &single_result_ : nullptr;
   }
 
   // Stops early; the server cancels the items it has not finished.
@@ -54,6 +56,7 @@ class MapResults {
  private:
   std::unique_ptr<grpc::ClientContext> context_;
   std::unique_ptr<grpc::ClientReader<v1::MapResult>> single_;
+  v1::MapResult single_result_;
   std::optional<MapStream> batched_;
 };
 
@@ -80,14 +83,14 @@ absl::StatusOr<MapRun> RunEchoMap(v1::Executor::Stub* stub, v1::Pool pool,
   const absl::Time start = absl::Now();
   MapResults results(stub, request, batched);
   int64_t received = 0;
-  v1::MapResult result;
-  while (results.Next(&result)) {
-    if (result.task().state() != v1::TASK_STATE_SUCCEEDED) {
+  while (const v1::MapResult* result = results.Next()) {
+    if (result->task().state() != v1::TASK_STATE_SUCCEEDED) {
+      const std::string ended =
+          absl::StrCat("Map item ", result->index(), " ended ",
+                       v1::TaskState_Name(result->task().state()), ": ",
+                       result->task().error().message());
       results.Cancel();
-      return absl::InternalError(
-          absl::StrCat("Map item ", result.index(), " ended ",
-                       v1::TaskState_Name(result.task().state()), ": ",
-                       result.task().error().message()));
+      return absl::InternalError(ended);
     }
     ++received;
   }

@@ -155,7 +155,7 @@ absl::StatusOr<Executor::Submitted> Executor::Submit(v1::SubmitRequest request,
 }
 
 absl::StatusOr<std::vector<TaskPtr>> Executor::SubmitMap(
-    v1::MapRequest request, const std::string& owner) {
+    v1::MapRequest& request, const std::string& owner) {
   if (absl::Status status = CheckAdmission(); !status.ok()) {
     return Reject(status);
   }

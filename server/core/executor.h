@@ -65,7 +65,8 @@ class Executor : public PoolHost {
                                    const std::string& owner = "");
   // All items or none: one task per item, in item order; with
   // outcomes_only one per chunk of items (TaskRecord::map_chunk).
-  absl::StatusOr<std::vector<TaskPtr>> SubmitMap(v1::MapRequest request,
+  // Its items move out of `request` into the tasks.
+  absl::StatusOr<std::vector<TaskPtr>> SubmitMap(v1::MapRequest& request,
                                                  const std::string& owner = "");
 
   absl::StatusOr<v1::CancelResponse> Cancel(absl::string_view task_id,

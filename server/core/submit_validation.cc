@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/core/proto_time.h"
+#include "server/functions/map_chunk.h"
 
 namespace execd {
 namespace {
@@ -88,14 +89,10 @@ int ContainerDepth(const google::protobuf::Value& value, int depth = 0) {
   return depth;
 }
 
-absl::Status CheckDepth(const google::protobuf::Value& value,
-                        absl::string_view where) {
-  if (ContainerDepth(value) > kMaxValueDepth) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        where, " is nested too deeply: more than ", kMaxValueDepth,
-        " levels of lists/objects (at most ", kMaxValueDepth, ")"));
-  }
-  return absl::OkStatus();
+absl::Status TooDeep(absl::string_view where) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      where, " is nested too deeply: more than ", kMaxValueDepth,
+      " levels of lists/objects (at most ", kMaxValueDepth, ")"));
 }
 
 // A label key short enough to quote in an error message.
@@ -112,10 +109,8 @@ absl::Status CheckArgs(const google::protobuf::RepeatedPtrField<
         "too many args: ", args.size(), " (at most ", kMaxArgs, ")"));
   }
   for (int i = 0; i < args.size(); ++i) {
-    if (absl::Status status =
-            CheckDepth(args.Get(i), absl::StrCat("args[", i, "]"));
-        !status.ok()) {
-      return status;
+    if (ContainerDepth(args.Get(i)) > kMaxValueDepth) {
+      return TooDeep(absl::StrCat("args[", i, "]"));
     }
   }
   return absl::OkStatus();
@@ -128,10 +123,8 @@ absl::Status CheckKwargs(const google::protobuf::Struct& kwargs) {
                      kMaxKwargs, ")"));
   }
   for (const auto& [key, value] : kwargs.fields()) {
-    if (absl::Status status =
-            CheckDepth(value, absl::StrCat("kwargs ", QuoteKey(key)));
-        !status.ok()) {
-      return status;
+    if (ContainerDepth(value) > kMaxValueDepth) {
+      return TooDeep(absl::StrCat("kwargs ", QuoteKey(key)));
     }
   }
   return absl::OkStatus();
@@ -312,10 +305,8 @@ absl::StatusOr<std::vector<TaskPtr>> BuildMapChunks(
     const int count = std::min(chunksize, request.items_size() - first);
     auto chunk = std::make_shared<TaskRecord>();
     TaskInputs& inputs = chunk->mutable_inputs();
-    inputs.args.mutable_values()->Reserve(count);
     for (int i = first; i < first + count; ++i) {
-      inputs.args.add_values()->mutable_list_value()->Swap(
-          request.mutable_items(i));
+      AppendChunkItem(request.items(i), &inputs.chunk_items);
     }
     inputs.kwargs = request.kwargs();
     chunk->function = target->function;
@@ -323,6 +314,7 @@ absl::StatusOr<std::vector<TaskPtr>> BuildMapChunks(
     // Per item, as for Map's tasks: the chunk may take all its items' time.
     chunk->timeout = *item_timeout * count;
     chunk->map_chunk = true;
+    chunk->chunksize = count;
     chunks.push_back(std::move(chunk));
   }
   return chunks;

@@ -45,7 +45,8 @@ class TaskQueue {
   // to a process worker in the same trip: the rest of a Map chunk (up to its
   // chunksize), or behind a plain task up to 1/`sharers` of the backlog, so
   // a lone task goes alone and idle workers keep their share. At most
-  // `max_chunk` and `max_plain` tasks. `claim` runs under the queue's lock
+  // `max_chunk` tasks of a chunk, or `max_plain` plain tasks, where a Map
+  // chunk of outcomes counts as its items. `claim` runs under the queue's lock
   // with the tasks taken: once a Remove of one of them has failed, the
   // claimant has recorded it. Empty on timeout or when closed.
   std::vector<TaskPtr> PopBatch(

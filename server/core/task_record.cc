@@ -32,6 +32,10 @@ const std::string& TaskRecord::input() const {
   return inputs != nullptr ? inputs->input : Empty().input();
 }
 
+const std::string& TaskRecord::chunk_items() const {
+  return inputs != nullptr ? inputs->chunk_items : Empty().input();
+}
+
 absl::string_view TaskRecord::request_id() const {
   return tags != nullptr ? absl::string_view(tags->request_id)
                          : absl::string_view();

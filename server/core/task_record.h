@@ -29,6 +29,9 @@ struct TaskInputs {
   google::protobuf::ListValue args;
   google::protobuf::Struct kwargs;
   std::string input;
+  // A Map chunk's items instead of args, encoded once when the Map is
+  // accepted (server/functions/map_chunk.h); sent to a worker as they are.
+  std::string chunk_items;
 };
 
 // Request fields that only queries read (List filters, snapshots, request-id
@@ -61,9 +64,10 @@ struct TaskRecord {
   int32_t priority = 0;
   int32_t max_retries = 0;
   int32_t chunksize = 1;   // Map items per process round trip
-  // A Map chunk (MapRequest.outcomes_only): args holds one list per item,
-  // the result is the items' outcomes (server/functions/map_chunk.h), not a
-  // Value, so the public view leaves it out; not retained once finished.
+  // A Map chunk (MapRequest.outcomes_only) of `chunksize` items, held in
+  // inputs->chunk_items; its result is the items' outcomes (server/
+  // functions/map_chunk.h), not a Value, so the public view leaves it out.
+  // Not retained once finished.
   bool map_chunk = false;
   uint64_t map_group = 0;  // nonzero for items of one Map call
   absl::Duration timeout = absl::InfiniteDuration();
@@ -97,6 +101,7 @@ struct TaskRecord {
   const google::protobuf::ListValue& args() const;
   const google::protobuf::Struct& kwargs() const;
   const std::string& input() const;
+  const std::string& chunk_items() const;
   CallArgs call_args() const { return CallArgs{args(), kwargs(), input()}; }
   absl::string_view request_id() const;
   const google::protobuf::Map<std::string, std::string>& labels() const;

@@ -40,6 +40,20 @@ void AppendTask(v1::TaskState state, const std::string* result,
 
 }  // namespace
 
+void AppendChunkItem(const google::protobuf::ListValue& item,
+                     std::string* chunk_items) {
+  constexpr int kListValuesField = 1;  // google.protobuf.ListValue.values
+  constexpr int kValueListField = 6;   // google.protobuf.Value.list_value
+  const size_t item_size = item.ByteSizeLong();
+  WireWriter wire(chunk_items);
+  wire.MessageHeader(kListValuesField, WireWriter::FieldSize(item_size));
+  wire.MessageHeader(kValueListField, item_size);
+  const size_t at = chunk_items->size();
+  chunk_items->resize(at + item_size);
+  item.SerializeWithCachedSizesToArray(
+      reinterpret_cast<uint8_t*>(chunk_items->data() + at));
+}
+
 std::string RunMapChunk(const FunctionSpec& function,
                         const google::protobuf::ListValue& items,
                         const google::protobuf::Struct& kwargs,

@@ -19,6 +19,13 @@ namespace execd {
 // field: the server turns them into MapResults without parsing them, and
 // no item costs a task record, an event or a frame of its own.
 
+// Appends `item` (one item's arguments) to a chunk's items as they travel:
+// the encoding of a ListValue holding one list value per item (what
+// WorkerCall.args carries for a chunk), built once when the Map is
+// accepted.
+void AppendChunkItem(const google::protobuf::ListValue& item,
+                     std::string* chunk_items);
+
 // Runs the chunk whose items are the list values of `items` (each one
 // item's arguments). A failing item does not stop the rest. Stops early if
 // `context` is cancelled: the chunk has ended then and nobody reads what

@@ -22,6 +22,18 @@ AttemptResult ToAttemptResult(absl::StatusOr<CallResult> outcome) {
   return result;
 }
 
+// A Map chunk's items travel encoded (for workers); parsed here, on the
+// pool thread that runs them.
+absl::StatusOr<CallResult> RunChunk(const TaskRecord& chunk,
+                                    TaskContext& context) {
+  google::protobuf::ListValue items;
+  if (!items.ParseFromString(chunk.chunk_items())) {
+    return absl::InternalError("a Map chunk's items do not parse");
+  }
+  return CallResult{
+      RunMapChunk(*chunk.function, items, chunk.kwargs(), context), ""};
+}
+
 }  // namespace
 
 ThreadPool::ThreadPool(int threads, TaskQueue* queue, PoolHost* host,
@@ -48,9 +60,7 @@ void ThreadPool::WorkerLoop(int index) {
     absl::StatusOr<CallResult> outcome;
     try {
       if (task->map_chunk) {
-        outcome = CallResult{
-            RunMapChunk(*task->function, task->args(), task->kwargs(), context),
-            std::string()};
+        outcome = RunChunk(*task, context);
       } else {
         outcome = task->function->run(task->call_args(), context);
       }

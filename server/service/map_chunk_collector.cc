@@ -21,7 +21,7 @@ MapChunkCollector::MapChunkCollector(std::shared_ptr<Outbox> outbox,
   int64_t next_item = 0;
   for (size_t i = 0; i < chunks_.size(); ++i) {
     first_index_.push_back(next_item);
-    next_item += chunks_[i]->args().values_size();
+    next_item += chunks_[i]->chunksize;
     chunk_of_.emplace(chunks_[i]->id(), i);
   }
 }
@@ -65,7 +65,7 @@ bool MapChunkCollector::OnTaskEvent(const TaskEventPtr& event) {
 std::vector<EncodedEventPtr> MapChunkCollector::Results(size_t chunk,
                                                         const v1::Task& ended) {
   TaskRecord& record = *chunks_[chunk];
-  const int items = record.args().values_size();
+  const int items = record.chunksize;
   std::string outcomes;
   if (ended.state() == v1::TASK_STATE_SUCCEEDED && record.outcome != nullptr) {
     // Nobody else reads a chunk's outcomes (its public view leaves them

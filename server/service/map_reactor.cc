@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/arena.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "server/core/task_observer.h"
 #include "server/service/map_chunk_collector.h"
@@ -80,11 +81,16 @@ MapReactor::MapReactor(const ServiceContext& service,
                        const grpc::ByteBuffer& request,
                        const std::string& owner, Framing framing)
     : service_(service), owner_(owner) {
-  v1::MapRequest map_request;
+  // Items are parsed into an arena: a Map of many small items would
+  // otherwise cost several mallocs and frees per item for a request that
+  // lives only until its items are in the tasks.
+  google::protobuf::Arena arena;
+  auto* map_request =
+      google::protobuf::Arena::CreateMessage<v1::MapRequest>(&arena);
   grpc::ByteBuffer request_bytes(request);  // Deserialize consumes it
   grpc::Status parsed = grpc::SerializationTraits<v1::MapRequest>::Deserialize(
-      &request_bytes, &map_request);
-  const size_t items = static_cast<size_t>(map_request.items_size());
+      &request_bytes, map_request);
+  const size_t items = static_cast<size_t>(map_request->items_size());
   // Every item's result must fit: the request itself bounds this.
   outbox_ = std::make_shared<Outbox>(
       std::max(items + 1, service.max_stream_buffer), kResumeHint,
@@ -95,16 +101,16 @@ MapReactor::MapReactor(const ServiceContext& service,
         grpc::StatusCode::INVALID_ARGUMENT,
         absl::StrCat("malformed MapRequest: ", parsed.error_message())));
   } else {
-    Start(std::move(map_request), framing);
+    Start(*map_request, framing);
   }
   Launch(framing);
 }
 
-void MapReactor::Start(v1::MapRequest request, Framing framing) {
+void MapReactor::Start(v1::MapRequest& request, Framing framing) {
   const bool unordered = request.unordered();
   const bool outcomes_only = request.outcomes_only();
   absl::StatusOr<std::vector<TaskPtr>> tasks =
-      service_.executor->SubmitMap(std::move(request), owner_);
+      service_.executor->SubmitMap(request, owner_);
   if (!tasks.ok()) {
     outbox_->Close(ToGrpcStatus(tasks.status()));
     return;

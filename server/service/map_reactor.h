@@ -35,7 +35,7 @@ class MapReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  private:
   using Outbox = StreamOutbox<EncodedEvent>;
   class Collector;
-  void Start(v1::MapRequest request,  // its items move into the tasks
+  void Start(v1::MapRequest& request,  // its items move into the tasks
              Framing framing);
   void Launch(Framing framing);
 

@@ -67,6 +67,8 @@ for n in (10, 100, "x"):
                                      if isinstance(n, int) else
                                      struct_pb2.Value(string_value=n))
 write("submit_validation", "map_primes", b"\x01\x01" + mapreq.SerializeToString())
+mapreq.outcomes_only = True
+write("submit_validation", "map_outcomes", b"\x01\x01" + mapreq.SerializeToString())
 write("submit_validation", "built_submit", b"\x02\x02" + bytes(range(64)))
 write("submit_validation", "built_map", b"\x03\x00" + bytes(range(255, 191, -1)))
 

@@ -3,6 +3,7 @@
 // field by field from them, so both malformed encodings and well-formed but
 // hostile arguments reach every built-in's validate.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -11,6 +12,8 @@
 
 #include "absl/time/time.h"
 #include "execd/v1/execd.pb.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "server/core/submit_validation.h"
 #include "server/functions/registry.h"
 #include "tests/fuzz/fuzz_common.h"
@@ -84,6 +87,7 @@ void BuildMap(FuzzInput& in, v1::MapRequest* request) {
   request->set_chunksize(in.Bool() ? static_cast<int32_t>(in.Below(20)) - 2
                                    : in.Raw<int32_t>());
   if (in.Bool()) SetDuration(in, request->mutable_timeout());
+  request->set_outcomes_only(in.Bool());
 }
 
 absl::Duration DefaultTimeout(uint8_t byte) {
@@ -108,7 +112,44 @@ void RunSubmit(v1::SubmitRequest& request, absl::Duration default_timeout) {
   }
 }
 
+// outcomes_only: chunks that hold every item once, in order, and refuse
+// what one task per item would refuse.
+void RunMapChunks(v1::MapRequest& request, absl::Duration default_timeout) {
+  const std::string function = request.function();
+  v1::MapRequest as_tasks = request;
+  absl::StatusOr<std::vector<TaskPtr>> chunks =
+      BuildMapChunks(request, Registry(), Limits(), default_timeout);
+  if (as_tasks.items_size() > 0) {
+    Check(
+        chunks.ok() ==
+        BuildMapTasks(as_tasks, Registry(), Limits(), default_timeout, 7).ok());
+  }
+  if (!chunks.ok()) {
+    Check(!chunks.status().message().empty());
+    return;
+  }
+  const int chunksize = std::max(1, as_tasks.chunksize());
+  Check(static_cast<int>(chunks->size()) ==
+        (as_tasks.items_size() + chunksize - 1) / chunksize);
+  int next_item = 0;
+  for (const TaskPtr& chunk : *chunks) {
+    Check(chunk->map_chunk && chunk->function->name == function);
+    google::protobuf::ListValue items;
+    Check(items.ParseFromString(chunk->chunk_items()));
+    Check(items.values_size() == chunk->chunksize);
+    for (const google::protobuf::Value& item : items.values()) {
+      Check(google::protobuf::util::MessageDifferencer::Equals(
+          item.list_value(), as_tasks.items(next_item++)));
+    }
+  }
+  Check(next_item == as_tasks.items_size());
+}
+
 void RunMap(v1::MapRequest& request, absl::Duration default_timeout) {
+  if (request.outcomes_only()) {
+    RunMapChunks(request, default_timeout);
+    return;
+  }
   const std::string function = request.function();
   const int items = request.items_size();
   absl::StatusOr<std::vector<TaskPtr>> tasks =

@@ -7,6 +7,7 @@
 
 #include "execd/v1/worker.pb.h"
 #include "gtest/gtest.h"
+#include "server/functions/map_chunk.h"
 #include "server/functions/registry.h"
 #include "server/pools/process/call_gates.h"
 #include "server/pools/process/frame_codec.h"
@@ -23,19 +24,27 @@ TEST(CallFrameTest, EncodesWhatAWorkerRequestWouldHold) {
     task->function = *registry.Find("echo");
     task->seq = i + 1;
     TaskInputs& inputs = task->mutable_inputs();
-    inputs.args.add_values()->set_number_value(i);
+    v1::worker::WorkerCall* call = expected.add_calls();
+    if (i == 1) {  // a Map chunk: its items go as they were encoded
+      task->map_chunk = true;
+      task->chunksize = 2;
+      for (int item = 0; item < 2; ++item) {
+        google::protobuf::ListValue args;
+        args.add_values()->set_number_value(item);
+        AppendChunkItem(args, &inputs.chunk_items);
+        *call->mutable_args()->add_values()->mutable_list_value() = args;
+      }
+      call->set_map_chunk(true);
+    } else {
+      inputs.args.add_values()->set_number_value(i);
+      *call->mutable_args() = task->args();
+    }
     (*inputs.kwargs.mutable_fields())["k"].set_string_value("v");
     inputs.input = std::string(i * 200, 'x');  // 0: an empty field
-    v1::worker::WorkerCall* call = expected.add_calls();
     call->set_task_id(task->id());
     call->set_function("echo");
-    *call->mutable_args() = task->args();
     *call->mutable_kwargs() = task->kwargs();
     call->set_input(task->input());
-    if (i == 1) {  // a Map chunk is flagged
-      task->map_chunk = true;
-      call->set_map_chunk(true);
-    }
     tasks.push_back(std::move(task));
   }
   std::string frame = "stale bytes of an earlier frame";

@@ -406,6 +406,7 @@ TEST_F(ExecutorTest, MapKeepsItemOrderInOneGroup) {
   for (int i = 0; i < 10; ++i) {
     request.add_items()->add_values()->set_number_value(i);
   }
+  v1::MapRequest bad = request;  // SubmitMap moves the items out
   absl::StatusOr<std::vector<TaskPtr>> tasks = executor_->SubmitMap(request);
   ASSERT_TRUE(tasks.ok()) << tasks.status();
   ASSERT_EQ(tasks->size(), 10u);
@@ -414,7 +415,6 @@ TEST_F(ExecutorTest, MapKeepsItemOrderInOneGroup) {
     EXPECT_EQ((*tasks)[i]->chunksize, 4);
     EXPECT_EQ((*tasks)[i]->args().values(0).number_value(), i);
   }
-  v1::MapRequest bad = request;
   bad.mutable_items(3)->mutable_values(0)->set_string_value("x");
   bad.set_function("sleep");
   absl::Status status = executor_->SubmitMap(bad).status();

@@ -121,6 +121,27 @@ TEST(TaskQueueTest, PopBatchTakesAShareOfAPlainBacklog) {
   EXPECT_EQ(PopBatchSeqs(queue, 100, 8, 1), (std::vector<uint64_t>{0}));
 }
 
+TEST(TaskQueueTest, PopBatchWeighsAMapChunkOfOutcomesByItsItems) {
+  TaskQueue queue;
+  auto outcomes_chunk = [](uint64_t seq, int32_t items) {
+    TaskPtr task = MakeTask(seq, 0);
+    task->map_chunk = true;
+    task->chunksize = items;
+    return task;
+  };
+  queue.Push(outcomes_chunk(1, 256));
+  queue.Push(outcomes_chunk(2, 256));
+  for (uint64_t seq = 3; seq <= 8; ++seq) queue.Push(outcomes_chunk(seq, 3));
+  queue.Push(MakeTask(9, 0));
+  // A full chunk is a frame's worth on its own.
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 16, 1), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 16, 1), (std::vector<uint64_t>{2}));
+  // Small ones go together up to 16 items, plain tasks weighing one.
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 16, 1),
+            (std::vector<uint64_t>{3, 4, 5, 6, 7}));
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 16, 1), (std::vector<uint64_t>{8, 9}));
+}
+
 TEST(TaskQueueTest, PopBatchSendsALoneTaskAlone) {
   TaskQueue queue;
   queue.Push(MakeTask(1, 0));

@@ -51,7 +51,9 @@ struct CallSizes {
 CallSizes SizeCall(const TaskRecord& task) {
   CallSizes sizes;
   sizes.task_id = task.id();
-  sizes.args = task.args().ByteSizeLong();
+  // A Map chunk's items are encoded already.
+  sizes.args = task.map_chunk ? task.chunk_items().size()
+                              : task.args().ByteSizeLong();
   sizes.kwargs = task.kwargs().ByteSizeLong();
   sizes.call = FieldSize(sizes.task_id.size()) +
                FieldSize(task.function->name.size()) + FieldSize(sizes.args) +
@@ -86,8 +88,12 @@ absl::Status EncodeCallFrame(const std::vector<TaskPtr>& tasks,
     out = WriteHead(kRequestCalls, sizes[i].call, out);
     out = WriteBytes(kCallTaskId, sizes[i].task_id, out);
     out = WriteBytes(kCallFunction, task.function->name, out);
-    out = task.args().SerializeWithCachedSizesToArray(
-        WriteHead(kCallArgs, sizes[i].args, out));
+    if (task.map_chunk) {
+      out = WriteBytes(kCallArgs, task.chunk_items(), out);
+    } else {
+      out = task.args().SerializeWithCachedSizesToArray(
+          WriteHead(kCallArgs, sizes[i].args, out));
+    }
     out = task.kwargs().SerializeWithCachedSizesToArray(
         WriteHead(kCallKwargs, sizes[i].kwargs, out));
     out = WriteBytes(kCallInput, task.input(), out);
