@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <exception>
+#include <memory>
 #include <new>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/arena.h"
 #include "server/core/attempt_result.h"
 #include "server/core/cancellation.h"
 #include "server/functions/map_chunk.h"
@@ -17,6 +19,8 @@ namespace execd {
 namespace {
 
 using v1::worker::WorkerReply;
+
+constexpr size_t kFrameArenaBytes = 256 << 10;
 
 // As the thread pool reports a failed run.
 void SetError(const absl::Status& status, WorkerReply::CallDone& done) {
@@ -30,9 +34,20 @@ int WorkerLoop::Run() {
   hello.mutable_hello()->set_pid(getpid());
   if (!Send(hello)) return 0;
   FrameReader reader(config_->socket_fd, config_->max_frame_bytes);
-  v1::worker::WorkerRequest request;
+  // Each frame is parsed into an arena whose first block every frame
+  // reuses: a Map chunk's items would otherwise cost a few mallocs and
+  // frees each.
+  auto first_block = std::make_unique<char[]>(kFrameArenaBytes);
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.initial_block = first_block.get();
+  arena_options.initial_block_size = kFrameArenaBytes;
+  google::protobuf::Arena arena(arena_options);
   WorkerReply reply;
   while (true) {
+    arena.Reset();
+    auto& request =
+        *google::protobuf::Arena::CreateMessage<v1::worker::WorkerRequest>(
+            &arena);
     absl::Status read = reader.Read(&request);
     if (IsEndOfStream(read)) return 0;
     if (read.ok() && request.calls_size() > CallGates::kMaxCalls) {
