@@ -26,12 +26,12 @@ absl::Status MeasureMaps(v1::Executor::Stub* stub, v1::Pool pool, int64_t items,
     bool batched;
     bool outcomes_only;
   };
-  for (const MapKind& kind : {MapKind{"", false, false},
-                              MapKind{"batched_", true, false},
-                              MapKind{"outcomes_", true, true}}) {
+  for (const MapKind& kind :
+       {MapKind{"", false, false}, MapKind{"batched_", true, false},
+        MapKind{"outcomes_", true, true}}) {
     for (int32_t chunksize : {1, 16, 256}) {
-      absl::StatusOr<MapRun> run = RunEchoMap(
-          stub, pool, items, chunksize, kind.batched, kind.outcomes_only);
+      absl::StatusOr<MapRun> run = RunEchoMap(stub, pool, items, chunksize,
+                                              kind.batched, kind.outcomes_only);
       if (!run.ok()) return run.status();
       Section* level = SubSection(
           out, absl::StrCat(kind.prefix, "map_chunksize_", chunksize));

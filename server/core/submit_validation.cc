@@ -90,9 +90,9 @@ int ContainerDepth(const google::protobuf::Value& value, int depth = 0) {
 }
 
 absl::Status TooDeep(absl::string_view where) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      where, " is nested too deeply: more than ", kMaxValueDepth,
-      " levels of lists/objects (at most ", kMaxValueDepth, ")"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(where, " is nested too deeply: more than ", kMaxValueDepth,
+                   " levels of lists/objects (at most ", kMaxValueDepth, ")"));
 }
 
 // A label key short enough to quote in an error message.
@@ -102,8 +102,8 @@ std::string QuoteKey(absl::string_view key) {
   return absl::StrCat("\"", key.substr(0, kShown), "...\"");
 }
 
-absl::Status CheckArgs(const google::protobuf::RepeatedPtrField<
-                     google::protobuf::Value>& args) {
+absl::Status CheckArgs(
+    const google::protobuf::RepeatedPtrField<google::protobuf::Value>& args) {
   if (args.size() > kMaxArgs) {
     return absl::InvalidArgumentError(absl::StrCat(
         "too many args: ", args.size(), " (at most ", kMaxArgs, ")"));
@@ -278,7 +278,7 @@ absl::StatusOr<std::vector<TaskPtr>> BuildMapTasks(
 }
 
 absl::StatusOr<std::vector<TaskPtr>> BuildMapChunks(
-    v1::MapRequest& request, const FunctionRegistry& registry,
+    const v1::MapRequest& request, const FunctionRegistry& registry,
     const FunctionLimits& limits, absl::Duration default_timeout) {
   absl::StatusOr<MapTarget> target = CheckMapTarget(request, registry);
   if (!target.ok()) return target.status();

@@ -44,7 +44,7 @@ absl::StatusOr<std::vector<TaskPtr>> BuildMapTasks(
 // (server/functions/map_chunk.h), in item order, with the chunk's items as
 // its args and a timeout of its item count times the per-item timeout.
 absl::StatusOr<std::vector<TaskPtr>> BuildMapChunks(
-    v1::MapRequest& request, const FunctionRegistry& registry,
+    const v1::MapRequest& request, const FunctionRegistry& registry,
     const FunctionLimits& limits, absl::Duration default_timeout);
 
 }  // namespace execd

@@ -52,8 +52,8 @@ CallSizes SizeCall(const TaskRecord& task) {
   CallSizes sizes;
   sizes.task_id = task.id();
   // A Map chunk's items are encoded already.
-  sizes.args = task.map_chunk ? task.chunk_items().size()
-                              : task.args().ByteSizeLong();
+  sizes.args =
+      task.map_chunk ? task.chunk_items().size() : task.args().ByteSizeLong();
   sizes.kwargs = task.kwargs().ByteSizeLong();
   sizes.call = FieldSize(sizes.task_id.size()) +
                FieldSize(task.function->name.size()) + FieldSize(sizes.args) +
