@@ -17,6 +17,10 @@ import platform
 import time
 
 
+# Map calls per figure, as execd-bench makes (bench/scenario_process.cc).
+MAP_RUNS = 3
+
+
 def noop(*args):
     return args
 
@@ -72,12 +76,20 @@ def round_trip(executor, count):
             "mean_us": sum(samples) / len(samples)}
 
 
-def map_rate(executor, items, chunksize):
-    start = time.perf_counter()
-    for _ in executor.map(noop, range(items), chunksize=chunksize):
-        pass
-    elapsed = time.perf_counter() - start
-    return {"items": items, "seconds": elapsed, "items_per_second": items / elapsed}
+def map_rate(executor, items, chunksize, runs=MAP_RUNS):
+    # The median of a few calls: one call of 20,000 items lasts tens of ms,
+    # short enough for one hiccup of the machine to move it by half.
+    rates = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for _ in executor.map(noop, range(items), chunksize=chunksize):
+            pass
+        rates.append(items / (time.perf_counter() - start))
+    rates.sort()
+    median = rates[len(rates) // 2]
+    return {"items": items, "runs": runs, "seconds": items / median,
+            "items_per_second": median, "items_per_second_min": rates[0],
+            "items_per_second_max": rates[-1]}
 
 
 def measure(executor, counts):
