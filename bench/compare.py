@@ -71,18 +71,13 @@ def targets(bench, py):
     rows.append(("process Map chunksize 256 items/s vs Python map(chunksize=256) "
                  "(Map, one result per message)",
                  fmt(map256) if map256 else "skipped", fmt(py_map), ratio(map256, py_map), ">= 1", True))
-    batched_map = None if skipped else get(
-        bench, "process_pool.batched_map_chunksize_256.items_per_second")
-    if batched_map:
-        rows.append(("process Map chunksize 256 items/s vs Python map(chunksize=256) "
-                     "(MapBatchStream, many results per message)",
-                     fmt(batched_map), fmt(py_map), ratio(batched_map, py_map), ">= 1", True))
-    outcomes_map = None if skipped else get(
-        bench, "process_pool.outcomes_map_chunksize_256.items_per_second")
-    if outcomes_map:
-        rows.append(("process Map chunksize 256 items/s vs Python map(chunksize=256) "
-                     "(MapBatchStream, outcomes_only: items that are not tasks)",
-                     fmt(outcomes_map), fmt(py_map), ratio(outcomes_map, py_map), ">= 1", True))
+    for prefix, how in (("batched_", "MapBatchStream, many results per message"),
+                        ("outcomes_", "MapBatchStream, outcomes_only: items that are not tasks")):
+        rate = None if skipped else get(
+            bench, "process_pool.%smap_chunksize_256.items_per_second" % prefix)
+        if rate:
+            rows.append(("process Map chunksize 256 items/s vs Python map(chunksize=256) (%s)" % how,
+                         fmt(rate), fmt(py_map), ratio(rate, py_map), ">= 1", True))
     levels = largest_scale_level(bench)
     if levels:
         last = levels[-1]
