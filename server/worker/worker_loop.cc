@@ -10,7 +10,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/arena.h"
-#include "server/core/attempt_result.h"
 #include "server/core/cancellation.h"
 #include "server/functions/map_chunk.h"
 #include "server/pools/process/frame_codec.h"

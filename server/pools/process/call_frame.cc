@@ -58,7 +58,7 @@ CallSizes SizeCall(const TaskRecord& task) {
   sizes.call = FieldSize(sizes.task_id.size()) +
                FieldSize(task.function->name.size()) + FieldSize(sizes.args) +
                FieldSize(sizes.kwargs) + FieldSize(task.input().size()) +
-               (task.map_chunk ? 2 : 0);
+               (task.map_chunk ? 2 : 0);  // map_chunk: its tag, then 1
   return sizes;
 }
 
