@@ -77,19 +77,28 @@ std::vector<EncodedEventPtr> MapChunkCollector::Results(size_t chunk,
     }
   }
   std::vector<EncodedEventPtr> results;
-  auto batch = std::make_shared<EncodedEvent>();
-  batch->batch_entries = true;
+  std::shared_ptr<EncodedEvent> batch;  // entries not pushed yet
   int64_t index = first_index_[chunk];
   const bool parsed = ForEachOutcome(outcomes, [&](absl::string_view task) {
-    if (batched_) {
-      AppendMapResultEntry(index, task, &batch->bytes);
-    } else {
-      results.push_back(EncodeMapResult(index, task));
+    if (!batched_) {
+      results.push_back(EncodeMapResult(index++, task));
+      return;
     }
-    ++index;
+    // A chunk's entries go in pieces of at most a batch's bytes, so that
+    // no message outgrows what MapBatchStream promises a client.
+    if (batch != nullptr &&
+        batch->bytes.size() + task.size() > kWireBatchLimits.max_bytes) {
+      results.push_back(std::move(batch));
+      batch = nullptr;
+    }
+    if (batch == nullptr) {
+      batch = std::make_shared<EncodedEvent>();
+      batch->batch_entries = true;
+    }
+    AppendMapResultEntry(index++, task, &batch->bytes);
   });
   if (!parsed || index != first_index_[chunk] + items) return {};
-  if (batched_ && items > 0) results.push_back(std::move(batch));
+  if (batch != nullptr) results.push_back(std::move(batch));
   return results;
 }
 

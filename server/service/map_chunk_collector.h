@@ -20,8 +20,8 @@ namespace execd {
 // ends, releases its items' outcomes as encoded MapResults (index, lean
 // task), in input order unless `unordered`. A chunk that did not succeed
 // (lost worker, timeout, cancel) ends each of its items the same way.
-// Batched, a chunk's results go as one message of batch entries; otherwise
-// one MapResult per message.
+// Batched, a chunk's results go as batch entries in pieces of at most a
+// batch's bytes; otherwise one MapResult per message.
 class MapChunkCollector : public TaskObserver {
  public:
   using Outbox = StreamOutbox<EncodedEvent>;

@@ -185,6 +185,26 @@ TEST_P(MapOutcomesTest, CancellingTheCallStopsItsRunningChunks) {
   EXPECT_EQ(results[0].task().state(), v1::TASK_STATE_SUCCEEDED);
 }
 
+TEST_P(MapOutcomesTest, LargeResultsComeInMessagesAClientCanRead) {
+  Start();
+  // 48 items echo 100 kB of kwargs each: one chunk of 4.9 MB of results,
+  // more than a client takes in one message by default.
+  std::vector<google::protobuf::Value> items;
+  for (int i = 0; i < 48; ++i) items.push_back(Number(i));
+  v1::MapRequest request = Request("echo", items, 48);
+  (*request.mutable_kwargs()->mutable_fields())["pad"] =
+      Str(std::string(100 << 10, 'p'));
+  std::vector<v1::MapResult> results;
+  grpc::Status status = ReadMap(request, &results);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(results.size(), 48u);
+  for (int i = 0; i < 48; ++i) {
+    ASSERT_EQ(results[i].index(), i);
+    ASSERT_EQ(results[i].task().state(), v1::TASK_STATE_SUCCEEDED)
+        << results[i].task().error().message();
+  }
+}
+
 TEST_P(MapOutcomesTest, BadItemRefusesTheWholeCall) {
   Start();
   std::vector<v1::MapResult> results;
@@ -202,16 +222,17 @@ TEST_P(MapOutcomesTest, BadItemRefusesTheWholeCall) {
   EXPECT_TRUE(results.empty());
 }
 
-// Process pool only: a crash takes its chunk with it, not the others.
-class MapOutcomesCrashTest : public MapOutcomesTest {};
+// Process pool only: a crash, or a reply too big for a worker frame, takes
+// its chunk with it, not the others.
+class MapOutcomesProcessTest : public MapOutcomesTest {};
 
 INSTANTIATE_TEST_SUITE_P(
-    Rpcs, MapOutcomesCrashTest,
+    Rpcs, MapOutcomesProcessTest,
     ::testing::Combine(::testing::Values(MapRpc::kMap, MapRpc::kMapBatchStream),
                        ::testing::Values(v1::POOL_PROCESS)),
     [](const auto& info) { return MapRpcName(std::get<0>(info.param)); });
 
-TEST_P(MapOutcomesCrashTest, CrashedChunkFailsItsItemsAndThePoolHeals) {
+TEST_P(MapOutcomesProcessTest, CrashedChunkFailsItsItemsAndThePoolHeals) {
   Start();
   std::vector<v1::MapResult> results;
   ASSERT_TRUE(
@@ -235,6 +256,32 @@ TEST_P(MapOutcomesCrashTest, CrashedChunkFailsItsItemsAndThePoolHeals) {
   ASSERT_EQ(results.size(), 2u);
   EXPECT_EQ(results[0].task().result().number_value(), 25);
   EXPECT_EQ(results[1].task().result().number_value(), 168);
+}
+
+TEST_P(MapOutcomesProcessTest, ChunkOverTheWorkerFrameLimitFailsItsItems) {
+  Start();
+  // 700 results of 100 kB: 72 MB in one reply, over the worker frame
+  // limit (64 MiB, or 2 x --max_message_bytes if more); the next chunk's 4
+  // fit.
+  std::vector<google::protobuf::Value> items;
+  for (int i = 0; i < 704; ++i) items.push_back(Number(i));
+  v1::MapRequest request = Request("echo", items, 700);
+  (*request.mutable_kwargs()->mutable_fields())["pad"] =
+      Str(std::string(100 << 10, 'p'));
+  std::vector<v1::MapResult> results;
+  grpc::Status status = ReadMap(request, &results);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(results.size(), 704u);
+  for (int i = 0; i < 700; ++i) {
+    ASSERT_EQ(results[i].task().state(), v1::TASK_STATE_FAILED) << i;
+    ASSERT_EQ(results[i].task().error().code(), 8) << i;  // RESOURCE_EXHAUSTED
+    ASSERT_TRUE(absl::StrContains(results[i].task().error().message(),
+                                  "exceed the worker frame limit"))
+        << results[i].task().error().message();
+  }
+  for (int i = 700; i < 704; ++i) {
+    EXPECT_EQ(results[i].task().state(), v1::TASK_STATE_SUCCEEDED) << i;
+  }
 }
 
 }  // namespace
