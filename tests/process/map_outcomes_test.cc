@@ -49,6 +49,17 @@ class MapOutcomesTest
     return request;
   }
 
+  // `echo` over items 0..count-1 in chunks of `chunksize`, each echoing
+  // 100 kB of kwargs: large results.
+  v1::MapRequest LargeEchoRequest(int count, int chunksize) {
+    std::vector<google::protobuf::Value> items;
+    for (int i = 0; i < count; ++i) items.push_back(Number(i));
+    v1::MapRequest request = Request("echo", items, chunksize);
+    (*request.mutable_kwargs()->mutable_fields())["pad"] =
+        Str(std::string(100 << 10, 'p'));
+    return request;
+  }
+
   grpc::Status ReadMap(const v1::MapRequest& request,
                        std::vector<v1::MapResult>* results) {
     auto context = Context(absl::Seconds(30));
@@ -189,13 +200,8 @@ TEST_P(MapOutcomesTest, LargeResultsComeInMessagesAClientCanRead) {
   Start();
   // 48 items echo 100 kB of kwargs each: one chunk of 4.9 MB of results,
   // more than a client takes in one message by default.
-  std::vector<google::protobuf::Value> items;
-  for (int i = 0; i < 48; ++i) items.push_back(Number(i));
-  v1::MapRequest request = Request("echo", items, 48);
-  (*request.mutable_kwargs()->mutable_fields())["pad"] =
-      Str(std::string(100 << 10, 'p'));
   std::vector<v1::MapResult> results;
-  grpc::Status status = ReadMap(request, &results);
+  grpc::Status status = ReadMap(LargeEchoRequest(48, 48), &results);
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_EQ(results.size(), 48u);
   for (int i = 0; i < 48; ++i) {
@@ -263,13 +269,8 @@ TEST_P(MapOutcomesProcessTest, ChunkOverTheWorkerFrameLimitFailsItsItems) {
   // 700 results of 100 kB: 72 MB in one reply, over the worker frame
   // limit (64 MiB, or 2 x --max_message_bytes if more); the next chunk's 4
   // fit.
-  std::vector<google::protobuf::Value> items;
-  for (int i = 0; i < 704; ++i) items.push_back(Number(i));
-  v1::MapRequest request = Request("echo", items, 700);
-  (*request.mutable_kwargs()->mutable_fields())["pad"] =
-      Str(std::string(100 << 10, 'p'));
   std::vector<v1::MapResult> results;
-  grpc::Status status = ReadMap(request, &results);
+  grpc::Status status = ReadMap(LargeEchoRequest(704, 700), &results);
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_EQ(results.size(), 704u);
   for (int i = 0; i < 700; ++i) {
