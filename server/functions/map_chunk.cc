@@ -12,17 +12,10 @@ namespace {
 
 constexpr int kOutcomesField = 1;  // the `repeated v1.Task = 1` entries
 
-// Bytes of an int field < 16 holding `value` (0: left out).
-size_t IntFieldSize(int64_t value) {
-  if (value == 0) return 0;
-  return 1 + google::protobuf::io::CodedOutputStream::VarintSize64(
-                 static_cast<uint64_t>(value));
-}
-
 void AppendTask(v1::TaskState state, const std::string* result,
                 absl::string_view output, const v1::TaskError* error,
                 std::string* outcomes) {
-  size_t size = IntFieldSize(state);
+  size_t size = WireWriter::IntFieldSize(state);
   if (result != nullptr) size += WireWriter::FieldSize(result->size());
   if (!output.empty()) size += WireWriter::FieldSize(output.size());
   if (error != nullptr) size += WireWriter::FieldSize(error->ByteSizeLong());

@@ -73,6 +73,11 @@ class WireWriter {
   static size_t FieldSize(size_t size) {
     return 1 + CodedOutputStream::VarintSize64(size) + size;
   }
+  // Bytes of IntField(field < 16, value): none for 0.
+  static size_t IntFieldSize(int64_t value) {
+    if (value == 0) return 0;
+    return 1 + CodedOutputStream::VarintSize64(static_cast<uint64_t>(value));
+  }
 
  private:
   using CodedOutputStream = google::protobuf::io::CodedOutputStream;

@@ -3,16 +3,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "server/core/event_encoding.h"
 #include "server/core/task_observer.h"
 #include "server/core/task_record.h"
-#include "server/service/stream_outbox.h"
+#include "server/service/map_result_release.h"
 
 namespace execd {
 
@@ -24,31 +20,24 @@ namespace execd {
 // batch's bytes; otherwise one MapResult per message.
 class MapChunkCollector : public TaskObserver {
  public:
-  using Outbox = StreamOutbox<EncodedEvent>;
+  using Outbox = MapResultRelease::Outbox;
 
   MapChunkCollector(std::shared_ptr<Outbox> outbox, std::vector<TaskPtr> chunks,
                     bool unordered, bool batched);
 
   // With the store lock held, so the chunk's record may be read.
   bool OnTaskEvent(const TaskEventPtr& event) override;
-  void Kick() override { outbox_->Kick(); }
+  void Kick() override { release_.Kick(); }
 
  private:
   // The chunk's results, from its outcomes or its own end; empty if its
   // outcomes do not hold one entry per item.
-  std::vector<EncodedEventPtr> Results(size_t chunk, const v1::Task& ended);
+  MapResultRelease::Results Results(size_t chunk, const v1::Task& ended);
 
-  const std::shared_ptr<Outbox> outbox_;
   const std::vector<TaskPtr> chunks_;
-  const bool unordered_;
   const bool batched_;
   std::vector<int64_t> first_index_;  // of each chunk's first item; fixed
-  absl::flat_hash_map<std::string, size_t> chunk_of_;  // by id; fixed
-  absl::Mutex mu_;
-  // Ordered: results that wait for an earlier chunk.
-  std::vector<std::vector<EncodedEventPtr>> finished_ ABSL_GUARDED_BY(mu_);
-  size_t next_ ABSL_GUARDED_BY(mu_) = 0;
-  size_t emitted_ ABSL_GUARDED_BY(mu_) = 0;
+  MapResultRelease release_;
 };
 
 }  // namespace execd

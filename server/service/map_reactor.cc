@@ -5,76 +5,44 @@
 #include <utility>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "google/protobuf/arena.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "server/core/task_observer.h"
 #include "server/service/map_chunk_collector.h"
+#include "server/service/map_result_release.h"
 #include "server/service/status_convert.h"
 #include "server/service/wire_batch.h"
 
 namespace execd {
 
 // Collects the encoded FINISHED events of the Map's tasks and releases them
-// as encoded MapResults, in order.
+// as encoded MapResults.
 class MapReactor::Collector : public TaskObserver {
  public:
   Collector(std::shared_ptr<Outbox> outbox, const std::vector<TaskPtr>& tasks,
             bool unordered)
       : TaskObserver(/*wants_encoded_events=*/true),
-        outbox_(std::move(outbox)),
-        unordered_(unordered),
-        total_(static_cast<int64_t>(tasks.size())),
-        finished_(tasks.size()) {
-    index_of_.reserve(tasks.size());
-    for (size_t i = 0; i < tasks.size(); ++i) {
-      index_of_.emplace(tasks[i]->id(), i);
-    }
-  }
+        release_(std::move(outbox), tasks, unordered) {}
 
   bool OnTaskEvent(const TaskEventPtr&) override { return false; }
 
   bool OnEncodedTaskEvent(const EncodedEventPtr& event) override {
     std::optional<EncodedTask> task = FindEncodedTask(*event);
     // Watches are only for FINISHED, so every event is one; an event that
-    // holds no task would be a bug in the encoder: end the call loudly
-    // rather than leave the client waiting for that item.
+    // holds no task would be a bug in the encoder.
     if (!task.has_value()) {
-      return outbox_->Close(grpc::Status(grpc::StatusCode::INTERNAL,
-                                         "Map: a task event without a task"));
+      return release_.Fail(grpc::Status(grpc::StatusCode::INTERNAL,
+                                        "Map: a task event without a task"));
     }
-    absl::MutexLock lock(&mu_);
-    auto it = index_of_.find(task->task_id);
-    if (it == index_of_.end()) return false;
-    const int64_t index = it->second;
-    bool kick = false;
-    if (unordered_) {
-      kick = outbox_->Push(EncodeMapResult(index, task->bytes));
-    } else {
-      finished_[index] = EncodeMapResult(index, task->bytes);
-      while (next_ < total_ && finished_[next_] != nullptr) {
-        kick = outbox_->Push(std::move(finished_[next_])) || kick;
-        ++next_;
-      }
-    }
-    if (++emitted_ == total_) kick = outbox_->Close(grpc::Status::OK) || kick;
-    return kick;
+    std::optional<size_t> index = release_.SlotOf(task->task_id);
+    if (!index.has_value()) return false;
+    return release_.Done(*index, {EncodeMapResult(*index, task->bytes)});
   }
-  void Kick() override { outbox_->Kick(); }
+  void Kick() override { release_.Kick(); }
 
  private:
-  std::shared_ptr<Outbox> outbox_;
-  const bool unordered_;
-  const int64_t total_;
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string, int64_t> index_of_;  // fixed after ctor
-  // Ordered: results that wait for an earlier item.
-  std::vector<EncodedEventPtr> finished_ ABSL_GUARDED_BY(mu_);
-  int64_t next_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t emitted_ ABSL_GUARDED_BY(mu_) = 0;
+  MapResultRelease release_;
 };
 
 MapReactor::MapReactor(const ServiceContext& service,
@@ -94,8 +62,7 @@ MapReactor::MapReactor(const ServiceContext& service,
   // Every item's result must fit: the request itself bounds this.
   outbox_ = std::make_shared<Outbox>(
       std::max(items + 1, service.max_stream_buffer), kResumeHint,
-      framing == Framing::kBatched ? kWireBatchLimits
-                                   : Outbox::BatchLimits{});
+      framing == Framing::kBatched ? kWireBatchLimits : Outbox::BatchLimits{});
   if (!parsed.ok()) {
     outbox_->Close(grpc::Status(
         grpc::StatusCode::INVALID_ARGUMENT,

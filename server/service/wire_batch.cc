@@ -5,6 +5,7 @@
 
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
+#include "server/functions/wire_writer.h"
 
 namespace execd {
 namespace {
@@ -88,51 +89,32 @@ namespace {
 
 // Bytes of a serialized v1::MapResult {index, task}.
 size_t MapResultSize(int64_t index, size_t task_size) {
-  // proto3 leaves a zero index out, as the generated code does.
-  const size_t index_size =
-      index == 0
-          ? 0
-          : 1 + CodedOutputStream::VarintSize64(static_cast<uint64_t>(index));
-  return index_size + 1 + CodedOutputStream::VarintSize64(task_size) +
-         task_size;
+  return WireWriter::IntFieldSize(index) + WireWriter::FieldSize(task_size);
 }
 
-uint8_t* WriteMapResult(int64_t index, absl::string_view task_bytes,
-                        uint8_t* out) {
-  if (index != 0) {
-    out = CodedOutputStream::WriteVarint32ToArray(
-        WireFormatLite::MakeTag(kMapIndexField,
-                                WireFormatLite::WIRETYPE_VARINT),
-        out);
-    out = CodedOutputStream::WriteVarint64ToArray(static_cast<uint64_t>(index),
-                                                  out);
-  }
-  out = CodedOutputStream::WriteVarint32ToArray(
-      LengthDelimitedTag(kMapTaskField), out);
-  out = CodedOutputStream::WriteVarint64ToArray(task_bytes.size(), out);
-  std::memcpy(out, task_bytes.data(), task_bytes.size());
-  return out + task_bytes.size();
+// As the generated code writes it (a zero index left out).
+void AppendMapResult(int64_t index, absl::string_view task_bytes,
+                     std::string* out) {
+  WireWriter wire(out);
+  wire.IntField(kMapIndexField, index);
+  wire.MessageHeader(kMapTaskField, task_bytes.size());
+  out->append(task_bytes.data(), task_bytes.size());
 }
 
 }  // namespace
 
 EncodedEventPtr EncodeMapResult(int64_t index, absl::string_view task_bytes) {
   auto result = std::make_shared<EncodedEvent>();
-  result->bytes.resize(MapResultSize(index, task_bytes.size()));
-  WriteMapResult(index, task_bytes,
-                 reinterpret_cast<uint8_t*>(result->bytes.data()));
+  result->bytes.reserve(MapResultSize(index, task_bytes.size()));
+  AppendMapResult(index, task_bytes, &result->bytes);
   return result;
 }
 
 void AppendMapResultEntry(int64_t index, absl::string_view task_bytes,
                           std::string* entries) {
-  const size_t size = MapResultSize(index, task_bytes.size());
-  const size_t at = entries->size();
-  entries->resize(at + 1 + CodedOutputStream::VarintSize64(size) + size);
-  auto* out = reinterpret_cast<uint8_t*>(entries->data() + at);
-  out = CodedOutputStream::WriteVarint32ToArray(LengthDelimitedTag(1), out);
-  out = CodedOutputStream::WriteVarint64ToArray(size, out);
-  WriteMapResult(index, task_bytes, out);
+  WireWriter(entries).MessageHeader(
+      /*field=*/1, MapResultSize(index, task_bytes.size()));
+  AppendMapResult(index, task_bytes, entries);
 }
 
 }  // namespace execd
