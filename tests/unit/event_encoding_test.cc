@@ -92,6 +92,18 @@ TEST_F(EventEncodingTest, SucceededWithAnEmptyResultStillHasTheField) {
   ExpectSameEvent(v1::TaskEvent::KIND_FINISHED, task);
 }
 
+TEST_F(EventEncodingTest, SucceededMapChunkLeavesItsOutcomesOut) {
+  TaskRecord task = Record(v1::TASK_STATE_SUCCEEDED);
+  task.map_chunk = true;
+  task.end_time = task.submit_time + absl::Milliseconds(3);
+  task.outcome = std::make_unique<TaskOutcome>();
+  task.outcome->result = "\x0a\x02\x20\x03";  // outcomes, not a Value
+  ExpectSameEvent(v1::TaskEvent::KIND_FINISHED, task);
+  v1::Task view;
+  FillTask(task, &view);
+  EXPECT_FALSE(view.has_result());
+}
+
 TEST_F(EventEncodingTest, FailedAndCancelledCarryTheError) {
   for (v1::TaskState state :
        {v1::TASK_STATE_FAILED, v1::TASK_STATE_CANCELLED}) {
