@@ -1,5 +1,6 @@
 #include "bench/map_call.h"
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -8,27 +9,35 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/target.h"
+#include "client/cpp/map_calls.h"
 #include "client/cpp/map_stream.h"
+#include "client/cpp/submit_options.h"
 #include "client/cpp/task_status.h"
 
 namespace execd::bench {
 namespace {
 
-// Reads a Map call one MapResult at a time; MapBatchStream goes through the
-// C++ client's MapStream, which hands out its batches' results one by one.
+// Reads a Map one MapResult at a time; MapBatchStream goes through the C++
+// client's MapStream as Client::Map uses it (the Map cut into calls of
+// MapOptions' default items_per_call, calls_in_flight open at once), which
+// hands out its batches' results one by one.
 class MapResults {
  public:
-  MapResults(v1::Executor::Stub* stub, const v1::MapRequest& request,
-             bool batched) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    SetDeadline(context.get());
-    if (batched) {
-      auto reader = stub->MapBatchStream(context.get(), request);
-      batched_.emplace(std::move(context), std::move(reader));
-    } else {
-      single_ = stub->Map(context.get(), request);
-      context_ = std::move(context);
-    }
+  // Map: one MapResult per message.
+  MapResults(v1::Executor::Stub* stub, const v1::MapRequest& request)
+      : context_(std::make_unique<grpc::ClientContext>()) {
+    SetDeadline(context_.get());
+    single_ = stub->Map(context_.get(), request);
+  }
+
+  // MapBatchStream, over `calls`.
+  MapResults(v1::Executor::Stub* stub, std::deque<MapCall> calls) {
+    batched_.emplace(
+        [stub](grpc::ClientContext* context, const v1::MapRequest& call) {
+          SetDeadline(context);
+          return stub->MapBatchStream(context, call);
+        },
+        std::move(calls), MapOptions().calls_in_flight);
   }
 
   // The next result, valid until the next call; nullptr at the end of the
@@ -80,21 +89,30 @@ absl::StatusOr<MapRun> RunEchoMap(v1::Executor::Stub* stub, v1::Pool pool,
                                   bool batched, bool outcomes_only) {
   const v1::MapRequest request =
       EchoMapRequest(pool, items, chunksize, outcomes_only);
+  // Cut as Client::Map cuts, before the clock starts, as the request is
+  // built before it.
+  std::deque<MapCall> calls;
+  if (batched) calls = SplitMapRequest(request, MapOptions().items_per_call);
   const absl::Time start = absl::Now();
-  MapResults results(stub, request, batched);
+  std::optional<MapResults> results;
+  if (batched) {
+    results.emplace(stub, std::move(calls));
+  } else {
+    results.emplace(stub, request);
+  }
   int64_t received = 0;
-  while (const v1::MapResult* result = results.Next()) {
+  while (const v1::MapResult* result = results->Next()) {
     if (result->task().state() != v1::TASK_STATE_SUCCEEDED) {
       const std::string ended =
           absl::StrCat("Map item ", result->index(), " ended ",
                        v1::TaskState_Name(result->task().state()), ": ",
                        result->task().error().message());
-      results.Cancel();
+      results->Cancel();
       return absl::InternalError(ended);
     }
     ++received;
   }
-  absl::Status status = results.Finish();
+  absl::Status status = results->Finish();
   const absl::Duration elapsed = absl::Now() - start;
   if (!status.ok()) {
     return absl::Status(status.code(), absl::StrCat("Map: ", status.message()));

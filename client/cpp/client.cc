@@ -6,6 +6,7 @@
 #include "client/cpp/batch_submit.h"
 #include "client/cpp/client_core.h"
 #include "client/cpp/future_state.h"
+#include "client/cpp/map_calls.h"
 
 namespace execd {
 
@@ -123,9 +124,13 @@ MapStream Client::Map(
   }
   request.set_unordered(options.unordered);
   request.set_outcomes_only(options.outcomes_only);
-  auto context = std::make_unique<grpc::ClientContext>();
-  auto reader = core_->stub().MapBatchStream(context.get(), request);
-  return MapStream(std::move(context), std::move(reader));
+  std::shared_ptr<internal::ClientCore> core = core_;  // outlives the calls
+  return MapStream(
+      [core](grpc::ClientContext* context, const v1::MapRequest& call) {
+        return core->stub().MapBatchStream(context, call);
+      },
+      SplitMapRequest(std::move(request), options.items_per_call),
+      options.calls_in_flight);
 }
 
 absl::StatusOr<v1::Task> Client::GetTask(absl::string_view task_id) {

@@ -73,7 +73,8 @@ class Client {
   TaskFuture FutureFor(absl::string_view task_id);
 
   // Calls `function` once per item (each item is one call's positional
-  // arguments).
+  // arguments). A long Map goes as several calls, a few open at once (see
+  // MapOptions::items_per_call).
   MapStream Map(absl::string_view function,
                 const std::vector<std::vector<google::protobuf::Value>>& items,
                 MapOptions options = {});

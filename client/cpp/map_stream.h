@@ -1,9 +1,13 @@
 #ifndef EXECD_CLIENT_CPP_MAP_STREAM_H_
 #define EXECD_CLIENT_CPP_MAP_STREAM_H_
 
+#include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 
 #include "absl/status/status.h"
+#include "client/cpp/map_calls.h"
 #include "execd/v1/execd.grpc.pb.h"
 #include "google/protobuf/arena.h"
 #include "grpcpp/client_context.h"
@@ -11,21 +15,34 @@
 
 namespace execd {
 
-// The results of one Map call, read lazily as the caller asks for them.
-// The call is MapBatchStream (Map's semantics, many results per message:
-// gRPC's per-message cost is paid once per batch, not per item). Each
-// result's task may have FAILED; see TaskOutcomeStatus. Map is not
+// The results of one Map, read lazily as the caller asks for them. Each
+// call is MapBatchStream (Map's semantics, many results per message:
+// gRPC's per-message cost is paid once per batch, not per item). A long Map
+// is several calls (MapOptions::items_per_call), a few open at once so the
+// server runs the first items while later ones are still being sent; their
+// results are handed out call after call, with indexes of the whole Map.
+// Each result's task may have FAILED; see TaskOutcomeStatus. Map is not
 // retried: a repeated call would run the items again.
 class MapStream {
  public:
+  using Reader = grpc::ClientReader<v1::MapResultBatch>;
+  // Starts one MapBatchStream call of `request` in `context`.
+  using StartCall = std::function<std::unique_ptr<Reader>(
+      grpc::ClientContext* context, const v1::MapRequest& request)>;
+
+  // One call, already started.
   MapStream(std::unique_ptr<grpc::ClientContext> context,
-            std::unique_ptr<grpc::ClientReader<v1::MapResultBatch>> reader);
+            std::unique_ptr<Reader> reader);
+  // `calls` in order, at most `calls_in_flight` of them open at once.
+  MapStream(StartCall start_call, std::deque<MapCall> calls,
+            int calls_in_flight);
   MapStream(MapStream&&) = default;
   MapStream& operator=(MapStream&&) = default;
   ~MapStream();
 
-  // The next result (in input order unless unordered); false at the end of
-  // the stream, after which status() tells whether it ended well.
+  // The next result (in input order unless unordered: then in completion
+  // order within each call); false at the end of the stream, after which
+  // status() tells whether it ended well.
   bool Next(v1::MapResult* result);
   // The same without a copy: valid until the next call of either (each
   // batch is parsed into an arena that the next batch reuses: a result is
@@ -39,11 +56,31 @@ class MapStream {
   void Cancel();
 
  private:
-  std::unique_ptr<grpc::ClientContext> context_;
-  std::unique_ptr<grpc::ClientReader<v1::MapResultBatch>> reader_;
+  struct OpenCall {
+    std::unique_ptr<grpc::ClientContext> context;
+    std::unique_ptr<Reader> reader;
+    int64_t first_index = 0;
+    int items = 0;
+  };
+
+  void OpenWaitingCalls();
+  // Parses the oldest open call's next batch into batch_, moving on to the
+  // next call at each call's end; false once every call ended, or one failed.
+  bool ReadBatch();
+  // Ends the stream with `status`, cancelling the calls still open.
+  void End(absl::Status status);
+  // A failed call's status, saying which items it held when the Map was cut.
+  absl::Status InCallTerms(absl::Status status, const OpenCall& call) const;
+
+  StartCall start_call_;
+  std::deque<MapCall> waiting_;
+  std::deque<OpenCall> open_;
+  size_t calls_in_flight_ = 1;
+  bool cut_ = false;  // the Map is more than one call
+
   std::unique_ptr<char[]> arena_block_;  // outlives arena_
   std::unique_ptr<google::protobuf::Arena> arena_;
-  // In arena_; results not handed out yet from `next_` on.
+  // In arena_, of open_.front(); results not handed out yet from `next_` on.
   v1::MapResultBatch* batch_ = nullptr;
   int next_ = 0;
   bool finished_ = false;

@@ -36,6 +36,14 @@ struct MapOptions {
   // each result's task holds only state, result or error, and output
   // (MapRequest.outcomes_only).
   bool outcomes_only = false;
+  // A long Map is sent as several MapBatchStream calls of this many items
+  // (rounded up to whole chunks; fewer where a call's items would pass
+  // 1 MiB), `calls_in_flight` of them open at once: the server starts on the
+  // first items while the next are still on the wire, and a Map of any
+  // length fits the message limit. Each call is checked on its own: a bad
+  // item refuses its call, after earlier calls may have run. 0: one call.
+  int items_per_call = 4096;
+  int calls_in_flight = 4;
 };
 
 }  // namespace execd

@@ -1,9 +1,11 @@
 """RemoteExecutor: concurrent.futures.Executor backed by an execd server."""
 
 import atexit
+import collections
 import concurrent.futures
 import dataclasses
 import threading
+import time
 import uuid
 import weakref
 
@@ -30,11 +32,59 @@ _CALL_TIMEOUT_SECONDS = 30.0
 # Requests per SubmitBatch of submit_many: far below the server's limit
 # (half of --max_stream_buffer) and, for small arguments, its 4 MiB message.
 _REQUESTS_PER_BATCH = 1000
+# A long map is several MapBatchStream calls of this many items (rounded up
+# to whole chunks; fewer where a call's items would pass 1 MiB), a few open
+# at once: the server starts on the first items while later ones are still
+# being sent, and a map of any length fits the server's message limit.
+_MAP_ITEMS_PER_CALL = 4096
+_MAP_CALLS_IN_FLIGHT = 4
+_MAP_CALL_MAX_ITEM_BYTES = 1 << 20
 # Closed at exit: gRPC threads still streaming while the interpreter
 # finalizes can crash it.
 _OPEN_EXECUTORS = weakref.WeakSet()
 _POOLS = {None: execd_pb2.POOL_UNSPECIFIED, "thread": execd_pb2.POOL_THREAD,
           "process": execd_pb2.POOL_PROCESS}
+
+
+def _cut_map(template, items, chunksize):
+    """(first index, MapRequest) per call; see _MAP_ITEMS_PER_CALL."""
+    chunk = max(chunksize, 1)
+    per_call = -(-_MAP_ITEMS_PER_CALL // chunk) * chunk
+    calls = []
+    call_bytes = 0
+    for index, item in enumerate(items):
+        item_bytes = item.ByteSize()
+        if (not calls or len(calls[-1][1].items) >= per_call
+                or call_bytes + item_bytes > _MAP_CALL_MAX_ITEM_BYTES):
+            request = execd_pb2.MapRequest()
+            request.CopyFrom(template)
+            calls.append((index, request))
+            call_bytes = 0
+        calls[-1][1].items.append(item)
+        call_bytes += item_bytes
+    return calls or [(0, template)]
+
+
+class _MapCalls:
+    """The calls of one map: those still to start, and the open ones."""
+
+    def __init__(self, stub, requests, timeout):
+        self._stub = stub
+        self._waiting = collections.deque(requests)
+        self._deadline = None if timeout is None else time.monotonic() + timeout
+        self.cut = len(requests) > 1
+        self.open = collections.deque()  # (first index, items, call)
+
+    def open_more(self):
+        while self._waiting and len(self.open) < _MAP_CALLS_IN_FLIGHT:
+            first, request = self._waiting.popleft()
+            remaining = None
+            if self._deadline is not None:
+                remaining = max(0.0, self._deadline - time.monotonic())
+            # MapBatchStream: Map with many results per message.
+            self.open.append((first, len(request.items),
+                              self._stub.MapBatchStream(request,
+                                                        timeout=remaining)))
 
 
 def _status_code(number):
@@ -288,30 +338,43 @@ class RemoteExecutor(concurrent.futures.Executor):
 
     def _map(self, options, fn, iterables, timeout, chunksize):
         self._check_open()
-        request = execd_pb2.MapRequest(
+        template = execd_pb2.MapRequest(
             function=fn,
-            items=[to_list_value(args) for args in zip(*iterables)],
             pool=self._pool(options.pool),
             chunksize=chunksize,
             outcomes_only=chunksize > 1)
         if options.timeout is not None:
-            request.timeout.CopyFrom(_duration(options.timeout))
-        # Started now, as Executor.map submits at once; read lazily.
-        # MapBatchStream: Map with many results per message.
-        call = self._stub.MapBatchStream(request, timeout=timeout)
-        return self._map_results(call)
+            template.timeout.CopyFrom(_duration(options.timeout))
+        items = [to_list_value(args) for args in zip(*iterables)]
+        calls = _MapCalls(self._stub, _cut_map(template, items, chunksize),
+                          timeout)
+        # The first calls start now, as Executor.map submits at once; the
+        # results are read lazily.
+        calls.open_more()
+        return self._map_results(calls)
 
-    def _map_results(self, call):
+    def _map_results(self, calls):
         try:
-            for batch in call:
-                for item in batch.results:
-                    yield self._outcome(item.task)
-        except grpc.RpcError as error:
-            if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
-                raise concurrent.futures.TimeoutError() from None
-            raise RpcError(error.code(), error.details()) from None
+            while calls.open:
+                first, count, call = calls.open[0]
+                try:
+                    for batch in call:
+                        for item in batch.results:
+                            yield self._outcome(item.task)
+                except grpc.RpcError as error:
+                    if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                        raise concurrent.futures.TimeoutError() from None
+                    details = error.details()
+                    if calls.cut:
+                        details += (" (in the map's call of items %d-%d; item "
+                                    "numbers above count from %d)"
+                                    % (first, first + count - 1, first))
+                    raise RpcError(error.code(), details) from None
+                calls.open.popleft()
+                calls.open_more()
         finally:
-            call.cancel()
+            for _, _, call in calls.open:
+                call.cancel()
 
     def _outcome(self, task):
         state = execd_pb2.TaskState.Name(task.state)

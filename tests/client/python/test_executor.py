@@ -228,6 +228,30 @@ class RemoteExecutorTest(unittest.TestCase):
             next(results)
         self.assertEqual(raised.exception.message, "first")
 
+    def test_long_map_runs_as_several_calls_in_order(self):
+        # Over the server's 4 MiB message limit in one call: 24 x 256 kB.
+        big = ["%02d" % i + "a" * (256 << 10) for i in range(24)]
+        self.assertEqual(
+            [r["args"][0][:2] for r in self.executor.map("echo", big)],
+            ["%02d" % i for i in range(24)])
+        # 10,000 items: three calls of 4,096 (whole chunks of 256).
+        self.assertEqual(
+            list(self.executor.map("primes", [10] * 10000, chunksize=256)),
+            [4] * 10000)
+
+    def test_bad_item_refuses_its_call_and_says_which_items(self):
+        items = [0] * 5000
+        items[4500] = "x"
+        results = self.executor.map("primes", items, chunksize=256)
+        for _ in range(4096):  # the first call's items ran
+            self.assertEqual(next(results), 0)
+        with self.assertRaises(execd.RpcError) as raised:
+            next(results)
+        self.assertEqual(raised.exception.code,
+                         grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("item 404", str(raised.exception))
+        self.assertIn("call of items 4096-4999", str(raised.exception))
+
     @staticmethod
     def _count_primes(n):
         return sum(1 for k in range(2, n) if all(k % d for d in range(2, k)))

@@ -1,0 +1,189 @@
+// A long Map cut into several MapBatchStream calls (MapOptions::
+// items_per_call): the cut itself, then real calls against a server.
+#include <deque>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "client/cpp/client.h"
+#include "client/cpp/map_calls.h"
+#include "gtest/gtest.h"
+#include "tests/client/client_test_util.h"
+
+namespace execd::testing {
+namespace {
+
+v1::MapRequest RequestOfNumbers(int items, int chunksize) {
+  v1::MapRequest request;
+  request.set_function("echo");
+  request.set_chunksize(chunksize);
+  request.set_outcomes_only(true);
+  request.mutable_kwargs()->mutable_fields()->operator[]("k").set_bool_value(
+      true);
+  for (int i = 0; i < items; ++i) {
+    request.add_items()->add_values()->set_number_value(i);
+  }
+  return request;
+}
+
+std::vector<std::vector<google::protobuf::Value>> Numbers(int count) {
+  std::vector<std::vector<google::protobuf::Value>> items;
+  for (int i = 0; i < count; ++i) items.push_back(Args(i));
+  return items;
+}
+
+TEST(SplitMapRequestTest, CutsIntoWholeChunksAndKeepsTheOtherFields) {
+  // 3 items per call rounds up to 4 (two chunks of 2).
+  std::deque<MapCall> calls = SplitMapRequest(RequestOfNumbers(10, 2), 3);
+  ASSERT_EQ(calls.size(), 3u);
+  std::vector<int> sizes;
+  std::vector<int64_t> first_indexes;
+  for (const MapCall& call : calls) {
+    sizes.push_back(call.request.items_size());
+    first_indexes.push_back(call.first_index);
+    EXPECT_EQ(call.request.function(), "echo");
+    EXPECT_EQ(call.request.chunksize(), 2);
+    EXPECT_TRUE(call.request.outcomes_only());
+    EXPECT_TRUE(call.request.kwargs().fields().at("k").bool_value());
+    EXPECT_EQ(call.request.items(0).values(0).number_value(), call.first_index);
+  }
+  EXPECT_EQ(sizes, (std::vector<int>{4, 4, 2}));
+  EXPECT_EQ(first_indexes, (std::vector<int64_t>{0, 4, 8}));
+}
+
+TEST(SplitMapRequestTest, OneCallWhenNotCutOrEmpty) {
+  EXPECT_EQ(SplitMapRequest(RequestOfNumbers(10, 1), 0).size(), 1u);
+  EXPECT_EQ(SplitMapRequest(RequestOfNumbers(10, 1), 10).size(), 1u);
+  std::deque<MapCall> empty = SplitMapRequest(RequestOfNumbers(0, 1), 4);
+  ASSERT_EQ(empty.size(), 1u);
+  EXPECT_EQ(empty.front().request.function(), "echo");
+}
+
+TEST(SplitMapRequestTest, CutsWhereItemsWouldPassTheByteBound) {
+  v1::MapRequest request = RequestOfNumbers(0, 1);
+  const std::string quarter(kMapCallMaxItemBytes / 4, 'x');
+  for (int i = 0; i < 10; ++i) {
+    request.add_items()->add_values()->set_string_value(quarter);
+  }
+  std::deque<MapCall> calls = SplitMapRequest(std::move(request), 4096);
+  ASSERT_EQ(calls.size(), 4u);  // 3 + 3 + 3 + 1: four would pass 1 MiB
+  for (const MapCall& call : calls) {
+    EXPECT_LE(call.request.ByteSizeLong(), kMapCallMaxItemBytes + 1024);
+  }
+  EXPECT_EQ(calls.back().first_index, 9);
+}
+
+class ClientMapCallsTest : public ClientTestBase {
+ protected:
+  static void SetUpTestSuite() { StartServer({"--threads=4"}); }
+
+  // The thread pool's busy workers and queue depth, or -1 if unknown.
+  std::pair<int, int64_t> ThreadPoolLoad() {
+    absl::StatusOr<v1::GetPoolsResponse> pools = client_->GetPools();
+    if (pools.ok()) {
+      for (const v1::PoolStatus& pool : pools->pools()) {
+        if (pool.pool() == v1::POOL_THREAD) {
+          return {pool.busy(), pool.queue_depth()};
+        }
+      }
+    }
+    return {-1, -1};
+  }
+};
+
+TEST_F(ClientMapCallsTest, CutMapKeepsInputOrderAndIndexes) {
+  for (bool outcomes_only : {false, true}) {
+    MapOptions options;
+    options.items_per_call = 7;
+    options.calls_in_flight = 2;
+    options.chunksize = outcomes_only ? 3 : 1;  // 9 items per call
+    options.outcomes_only = outcomes_only;
+    MapStream results = client_->Map("echo", Numbers(50), options);
+    std::vector<int64_t> indexes;
+    v1::MapResult result;
+    while (results.Next(&result)) {
+      ASSERT_EQ(result.task().state(), v1::TASK_STATE_SUCCEEDED);
+      EXPECT_EQ(result.task()
+                    .result()
+                    .struct_value()
+                    .fields()
+                    .at("args")
+                    .list_value()
+                    .values(0)
+                    .number_value(),
+                result.index());
+      indexes.push_back(result.index());
+    }
+    ASSERT_TRUE(results.status().ok()) << results.status();
+    std::vector<int64_t> expected;
+    for (int i = 0; i < 50; ++i) expected.push_back(i);
+    EXPECT_EQ(indexes, expected) << "outcomes_only " << outcomes_only;
+  }
+}
+
+TEST_F(ClientMapCallsTest, MapOverTheMessageLimitRunsInSeveralCalls) {
+  // 24 items of 256 kB: 6 MB of arguments, over the server's 4 MiB.
+  const std::string big(256 << 10, 'a');
+  std::vector<std::vector<google::protobuf::Value>> items(24, Args(big));
+  MapOptions one_call;
+  one_call.items_per_call = 0;
+  one_call.outcomes_only = true;
+  MapStream refused = client_->Map("echo", items, one_call);
+  v1::MapResult result;
+  EXPECT_FALSE(refused.Next(&result));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted)
+      << refused.status();
+
+  MapOptions cut;
+  cut.outcomes_only = true;
+  MapStream results = client_->Map("echo", items, cut);
+  int received = 0;
+  while (results.Next(&result)) {
+    EXPECT_EQ(result.task().state(), v1::TASK_STATE_SUCCEEDED);
+    EXPECT_EQ(result.index(), received);
+    ++received;
+  }
+  EXPECT_TRUE(results.status().ok()) << results.status();
+  EXPECT_EQ(received, 24);
+}
+
+TEST_F(ClientMapCallsTest, BadItemRefusesItsCallAndSaysWhichItems) {
+  MapOptions options;
+  options.items_per_call = 2;
+  MapStream results =
+      client_->Map("sleep", {Args(0), Args(0), Args(0), Args("long")}, options);
+  std::vector<int64_t> indexes;
+  v1::MapResult result;
+  while (results.Next(&result)) indexes.push_back(result.index());
+  EXPECT_EQ(indexes, (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(results.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(results.status().message().find("item 1:"), std::string::npos)
+      << results.status();
+  EXPECT_NE(results.status().message().find("call of items 2-3"),
+            std::string::npos)
+      << results.status();
+}
+
+TEST_F(ClientMapCallsTest, CancelEndsEveryOpenCall) {
+  MapOptions options;
+  options.items_per_call = 1;
+  options.calls_in_flight = 3;
+  MapStream results = client_->Map(
+      "sleep", {Args(0), Args(60), Args(60), Args(60), Args(60)}, options);
+  v1::MapResult result;
+  ASSERT_TRUE(results.Next(&result));
+  // Items 1 and 2 are running in the open calls.
+  ASSERT_TRUE(Eventually([&] { return ThreadPoolLoad().first >= 2; }));
+  const absl::Time start = absl::Now();
+  results.Cancel();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(30));
+  EXPECT_FALSE(results.Next(&result));
+  EXPECT_EQ(results.status().code(), absl::StatusCode::kCancelled);
+  // Nothing of the Map is left running or waiting.
+  EXPECT_TRUE(Eventually([&] {
+    return ThreadPoolLoad() == std::pair<int, int64_t>{0, 0};
+  }));
+}
+
+}  // namespace
+}  // namespace execd::testing
