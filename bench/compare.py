@@ -78,6 +78,16 @@ def targets(bench, py):
         if rate:
             rows.append(("process Map chunksize 256 items/s vs Python map(chunksize=256) (%s)" % how,
                          fmt(rate), fmt(py_map), ratio(rate, py_map), ">= 1", True))
+    paired = "process_pool.paired_outcomes_map_chunksize_256."
+    paired_ratio = None if skipped else get(bench, paired + "ratio")
+    if paired_ratio:
+        # Call for call in turns (python_map_peer.py): the median of the
+        # pairs' ratios, with each side's median rate beside it.
+        rows.append(("the same, execd and Python's map in turns, median of %d pairs' ratios"
+                     % get(bench, paired + "pairs"),
+                     fmt(get(bench, paired + "execd_items_per_second")),
+                     fmt(get(bench, paired + "python_items_per_second")),
+                     paired_ratio, ">= 1", True))
     levels = largest_scale_level(bench)
     if levels:
         last = levels[-1]

@@ -1,7 +1,8 @@
 // Process pool: per-task dispatch rate and round-trip latency of `echo` on
 // POOL_PROCESS, and Map / MapBatchStream / MapBatchStream with outcomes_only
-// with chunksize 1/16/256, then
-// MapBatchStream's floor (bench/floors.h). Skipped (with the reason) when
+// with chunksize 1/16/256, the last at chunksize 256 once more in turns with
+// Python's map (bench/python_map_peer.py), then MapBatchStream's floor
+// (bench/floors.h). Skipped (with the reason) when
 // GetPools lists no process pool.
 #include <algorithm>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "bench/floors.h"
 #include "bench/latency_stats.h"
 #include "bench/map_call.h"
+#include "bench/python_map_peer.h"
 #include "bench/round_trip.h"
 #include "bench/scenarios.h"
 #include "bench/stream_driver.h"
@@ -59,6 +61,55 @@ absl::Status MeasureMaps(v1::Executor::Stub* stub, v1::Pool pool, int64_t items,
       SetNumber(level, "items_per_second_max", runs.back().items_per_second());
     }
   }
+  return absl::OkStatus();
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+// execd's outcomes_only Map at chunksize 256 and Python's map(chunksize=256)
+// call for call, in turns (each side first in every other pair): the
+// machine's load moves both halves of a pair alike, where the separate
+// figures are minutes apart. Skipped (with the reason) without Python.
+absl::Status MeasurePairedMaps(v1::Executor::Stub* stub, int64_t items,
+                               int pairs, Section* out) {
+  absl::StatusOr<std::unique_ptr<PythonMapPeer>> python = PythonMapPeer::Start(
+      "/usr/bin/python3", EXECD_BENCH_SOURCE_DIR "/python_map_peer.py");
+  if (!python.ok()) {
+    SetString(out, "skipped", python.status().ToString());
+    return absl::OkStatus();
+  }
+  constexpr int kChunksize = 256;
+  std::vector<double> execd_rates, python_rates, ratios;
+  for (int pair = 0; pair < pairs; ++pair) {
+    double execd_rate = 0;
+    double python_rate = 0;
+    for (int turn = 0; turn < 2; ++turn) {
+      if ((turn + pair) % 2 == 0) {
+        absl::StatusOr<MapRun> run = RunEchoMap(stub, v1::POOL_PROCESS, items,
+                                                kChunksize, /*batched=*/true,
+                                                /*outcomes_only=*/true);
+        if (!run.ok()) return run.status();
+        execd_rate = run->items_per_second();
+      } else {
+        absl::StatusOr<double> rate = (*python)->Map(items, kChunksize);
+        if (!rate.ok()) return rate.status();
+        python_rate = *rate;
+      }
+    }
+    execd_rates.push_back(execd_rate);
+    python_rates.push_back(python_rate);
+    ratios.push_back(execd_rate / python_rate);
+  }
+  SetNumber(out, "items", items);
+  SetNumber(out, "pairs", pairs);
+  SetNumber(out, "execd_items_per_second", Median(execd_rates));
+  SetNumber(out, "python_items_per_second", Median(python_rates));
+  SetNumber(out, "ratio", Median(ratios));
+  SetNumber(out, "ratio_min", *std::min_element(ratios.begin(), ratios.end()));
+  SetNumber(out, "ratio_max", *std::max_element(ratios.begin(), ratios.end()));
   return absl::OkStatus();
 }
 
@@ -113,6 +164,12 @@ absl::Status RunProcessPoolScenario(const BenchConfig& config, Section* out) {
     SetNumber(dispatch, "tasks_per_second", run.tasks_per_second());
   }
   if (absl::Status s = MeasureMaps(stub, v1::POOL_PROCESS, map_items, out);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = MeasurePairedMaps(
+          stub, map_items, config.Count(9, 2),
+          SubSection(out, "paired_outcomes_map_chunksize_256"));
       !s.ok()) {
     return s;
   }
