@@ -26,6 +26,12 @@ v1::MapRequest RequestOfNumbers(int items, int chunksize) {
   return request;
 }
 
+// x of echo's result {"args": [x, ...], "kwargs": {...}}.
+double FirstEchoArg(const v1::Task& task) {
+  const auto& fields = task.result().struct_value().fields();
+  return fields.at("args").list_value().values(0).number_value();
+}
+
 std::vector<std::vector<google::protobuf::Value>> Numbers(int count) {
   std::vector<std::vector<google::protobuf::Value>> items;
   for (int i = 0; i < count; ++i) items.push_back(Args(i));
@@ -103,15 +109,7 @@ TEST_F(ClientMapCallsTest, CutMapKeepsInputOrderAndIndexes) {
     v1::MapResult result;
     while (results.Next(&result)) {
       ASSERT_EQ(result.task().state(), v1::TASK_STATE_SUCCEEDED);
-      EXPECT_EQ(result.task()
-                    .result()
-                    .struct_value()
-                    .fields()
-                    .at("args")
-                    .list_value()
-                    .values(0)
-                    .number_value(),
-                result.index());
+      EXPECT_EQ(FirstEchoArg(result.task()), result.index());
       indexes.push_back(result.index());
     }
     ASSERT_TRUE(results.status().ok()) << results.status();
