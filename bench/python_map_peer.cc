@@ -36,6 +36,8 @@ absl::StatusOr<std::unique_ptr<PythonMapPeer>> PythonMapPeer::Start(
     close(to_peer[1]);
     return absl::InternalError("pipe2");
   }
+  // A peer that died must fail Map with an error, not end the bench.
+  signal(SIGPIPE, SIG_IGN);
   auto peer = std::make_unique<PythonMapPeer>();
   peer->to_peer_ = to_peer[1];
   peer->from_peer_ = from_peer[0];
