@@ -37,4 +37,10 @@ LatencySummary LatencyRecorder::Summarize() const {
   return summary;
 }
 
+SampleSpread SpreadOf(std::vector<double> samples) {
+  std::sort(samples.begin(), samples.end());
+  return SampleSpread{samples[samples.size() / 2], samples.front(),
+                      samples.back()};
+}
+
 }  // namespace execd::bench

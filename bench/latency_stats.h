@@ -33,6 +33,16 @@ class LatencyRecorder {
   std::vector<double> samples_us_;
 };
 
+// The middle and the ends of a few samples of one figure (rates of repeated
+// runs): the median resists one hiccup of the machine.
+struct SampleSpread {
+  double median = 0;
+  double min = 0;
+  double max = 0;
+};
+// Of `samples`, which must not be empty.
+SampleSpread SpreadOf(std::vector<double> samples);
+
 }  // namespace execd::bench
 
 #endif  // EXECD_BENCH_LATENCY_STATS_H_

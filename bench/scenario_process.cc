@@ -4,8 +4,8 @@
 // Python's map (bench/python_map_peer.py), then MapBatchStream's floor
 // (bench/floors.h). Skipped (with the reason) when
 // GetPools lists no process pool.
-#include <algorithm>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -40,33 +40,25 @@ absl::Status MeasureMaps(v1::Executor::Stub* stub, v1::Pool pool, int64_t items,
       // The median of a few calls, as the Python baseline takes: one call
       // of 20,000 items lasts tens of ms, short enough for one hiccup of
       // the machine to move it by half.
-      std::vector<MapRun> runs;
+      std::vector<double> rates;
       for (int i = 0; i < kMapRuns; ++i) {
         absl::StatusOr<MapRun> run = RunEchoMap(
             stub, pool, items, chunksize, kind.batched, kind.outcomes_only);
         if (!run.ok()) return run.status();
-        runs.push_back(*run);
+        rates.push_back(run->items_per_second());
       }
-      std::sort(runs.begin(), runs.end(), [](const MapRun& a, const MapRun& b) {
-        return a.items_per_second() < b.items_per_second();
-      });
-      const MapRun& median = runs[runs.size() / 2];
+      const SampleSpread rate = SpreadOf(std::move(rates));
       Section* level = SubSection(
           out, absl::StrCat(kind.prefix, "map_chunksize_", chunksize));
-      SetNumber(level, "items", median.items);
+      SetNumber(level, "items", items);
       SetNumber(level, "runs", kMapRuns);
-      SetNumber(level, "seconds", absl::ToDoubleSeconds(median.elapsed));
-      SetNumber(level, "items_per_second", median.items_per_second());
-      SetNumber(level, "items_per_second_min", runs.front().items_per_second());
-      SetNumber(level, "items_per_second_max", runs.back().items_per_second());
+      SetNumber(level, "seconds", items / rate.median);
+      SetNumber(level, "items_per_second", rate.median);
+      SetNumber(level, "items_per_second_min", rate.min);
+      SetNumber(level, "items_per_second_max", rate.max);
     }
   }
   return absl::OkStatus();
-}
-
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
 }
 
 // execd's outcomes_only Map at chunksize 256 and Python's map(chunksize=256)
@@ -105,11 +97,12 @@ absl::Status MeasurePairedMaps(v1::Executor::Stub* stub, int64_t items,
   }
   SetNumber(out, "items", items);
   SetNumber(out, "pairs", pairs);
-  SetNumber(out, "execd_items_per_second", Median(execd_rates));
-  SetNumber(out, "python_items_per_second", Median(python_rates));
-  SetNumber(out, "ratio", Median(ratios));
-  SetNumber(out, "ratio_min", *std::min_element(ratios.begin(), ratios.end()));
-  SetNumber(out, "ratio_max", *std::max_element(ratios.begin(), ratios.end()));
+  SetNumber(out, "execd_items_per_second", SpreadOf(execd_rates).median);
+  SetNumber(out, "python_items_per_second", SpreadOf(python_rates).median);
+  const SampleSpread ratio = SpreadOf(ratios);
+  SetNumber(out, "ratio", ratio.median);
+  SetNumber(out, "ratio_min", ratio.min);
+  SetNumber(out, "ratio_max", ratio.max);
   return absl::OkStatus();
 }
 

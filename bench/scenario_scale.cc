@@ -1,12 +1,13 @@
 // Scale: server RSS and echo throughput with 1k, 100k and 1M tasks held
 // pending (submitted with a 1 h delay), giving bytes per queued task. Each
 // level's throughput is the median of a few runs.
-#include <algorithm>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/latency_stats.h"
 #include "bench/pipelined_submit.h"
 #include "bench/scenarios.h"
 #include "bench/stream_driver.h"
@@ -42,12 +43,8 @@ std::optional<int64_t> SettledRss(const Target& target) {
   return target.RssBytes();
 }
 
-struct Throughput {
-  double median = 0, min = 0, max = 0;  // tasks per second
-};
-
-absl::StatusOr<Throughput> EchoThroughput(v1::Executor::Stub* stub,
-                                          const BenchConfig& config) {
+absl::StatusOr<SampleSpread> EchoThroughput(v1::Executor::Stub* stub,
+                                            const BenchConfig& config) {
   StreamRunOptions options;
   options.request = EchoRequest();
   options.window = config.window;
@@ -58,9 +55,7 @@ absl::StatusOr<Throughput> EchoThroughput(v1::Executor::Stub* stub,
     if (!run.status.ok()) return run.status;
     samples.push_back(run.tasks_per_second());
   }
-  std::sort(samples.begin(), samples.end());
-  return Throughput{samples[samples.size() / 2], samples.front(),
-                    samples.back()};
+  return SpreadOf(std::move(samples));
 }
 
 }  // namespace
@@ -76,7 +71,7 @@ absl::Status RunScaleScenario(const BenchConfig& config, Section* out) {
     SetString(out, "note", "external target: no RSS figures");
   }
 
-  absl::StatusOr<Throughput> warmup = EchoThroughput(stub, config);
+  absl::StatusOr<SampleSpread> warmup = EchoThroughput(stub, config);
   if (!warmup.ok()) return warmup.status();
   const std::optional<int64_t> baseline_rss = SettledRss(**target);
   if (baseline_rss) SetNumber(out, "baseline_rss_bytes", *baseline_rss);
@@ -107,7 +102,7 @@ absl::Status RunScaleScenario(const BenchConfig& config, Section* out) {
       SetNumber(section, "bytes_per_task_since_baseline",
                 static_cast<double>(*rss - *baseline_rss) / level);
     }
-    absl::StatusOr<Throughput> throughput = EchoThroughput(stub, config);
+    absl::StatusOr<SampleSpread> throughput = EchoThroughput(stub, config);
     if (!throughput.ok()) return throughput.status();
     SetNumber(section, "echo_tasks_per_second", throughput->median);
     SetNumber(section, "echo_tasks_per_second_min", throughput->min);
