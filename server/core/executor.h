@@ -65,7 +65,7 @@ class Executor : public PoolHost {
                                    const std::string& owner = "");
   // All items or none: one task per item, in item order; with
   // outcomes_only one per chunk of items (TaskRecord::map_chunk).
-  // Its items move out of `request` into the tasks.
+  // Items may be moved out of `request` (one task per item takes them).
   absl::StatusOr<std::vector<TaskPtr>> SubmitMap(v1::MapRequest& request,
                                                  const std::string& owner = "");
 
