@@ -1,6 +1,5 @@
 #include "bench/map_call.h"
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,14 +29,14 @@ class MapResults {
     single_ = stub->Map(context_.get(), request);
   }
 
-  // MapBatchStream, over `calls`.
-  MapResults(v1::Executor::Stub* stub, std::deque<MapCall> calls) {
+  // MapBatchStream, over the calls of `plan`.
+  MapResults(grpc::ChannelInterface* channel, MapCallPlan plan) {
     batched_.emplace(
-        [stub](grpc::ClientContext* context, const v1::MapRequest& call) {
+        [channel](grpc::ClientContext* context, const grpc::ByteBuffer& call) {
           SetDeadline(context);
-          return stub->MapBatchStream(context, call);
+          return StartMapBatchStream(channel, context, call);
         },
-        std::move(calls), MapOptions().calls_in_flight);
+        std::move(plan), MapOptions().calls_in_flight);
   }
 
   // The next result, valid until the next call; nullptr at the end of the
@@ -84,21 +83,22 @@ v1::MapRequest EchoMapRequest(v1::Pool pool, int64_t items, int32_t chunksize,
   return request;
 }
 
-absl::StatusOr<MapRun> RunEchoMap(v1::Executor::Stub* stub, v1::Pool pool,
-                                  int64_t items, int32_t chunksize,
-                                  bool batched, bool outcomes_only) {
-  const v1::MapRequest request =
+absl::StatusOr<MapRun> RunEchoMap(const std::shared_ptr<grpc::Channel>& channel,
+                                  v1::Pool pool, int64_t items,
+                                  int32_t chunksize, bool batched,
+                                  bool outcomes_only) {
+  v1::MapRequest request =
       EchoMapRequest(pool, items, chunksize, outcomes_only);
-  // Cut as Client::Map cuts, before the clock starts, as the request is
-  // built before it.
-  std::deque<MapCall> calls;
-  if (batched) calls = SplitMapRequest(request, MapOptions().items_per_call);
+  const std::unique_ptr<v1::Executor::Stub> stub =
+      v1::Executor::NewStub(channel);
   const absl::Time start = absl::Now();
   std::optional<MapResults> results;
   if (batched) {
-    results.emplace(stub, std::move(calls));
+    // Cut as Client::Map cuts.
+    results.emplace(channel.get(), MapCallPlan(std::move(request),
+                                               MapOptions().items_per_call));
   } else {
-    results.emplace(stub, request);
+    results.emplace(stub.get(), request);
   }
   int64_t received = 0;
   while (const v1::MapResult* result = results->Next()) {
@@ -113,6 +113,7 @@ absl::StatusOr<MapRun> RunEchoMap(v1::Executor::Stub* stub, v1::Pool pool,
     ++received;
   }
   absl::Status status = results->Finish();
+  results.reset();  // frees the items: part of the call's cost
   const absl::Duration elapsed = absl::Now() - start;
   if (!status.ok()) {
     return absl::Status(status.code(), absl::StrCat("Map: ", status.message()));

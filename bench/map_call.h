@@ -2,10 +2,12 @@
 #define EXECD_BENCH_MAP_CALL_H_
 
 #include <cstdint>
+#include <memory>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "execd/v1/execd.grpc.pb.h"
+#include "grpcpp/channel.h"
 
 namespace execd::bench {
 
@@ -26,9 +28,10 @@ v1::MapRequest EchoMapRequest(v1::Pool pool, int64_t items, int32_t chunksize,
 // One Map (or, `batched`, MapBatchStream) call of `echo` over `items`
 // one-number items; reads every result and fails unless all of them
 // SUCCEEDED.
-absl::StatusOr<MapRun> RunEchoMap(v1::Executor::Stub* stub, v1::Pool pool,
-                                  int64_t items, int32_t chunksize,
-                                  bool batched, bool outcomes_only = false);
+absl::StatusOr<MapRun> RunEchoMap(const std::shared_ptr<grpc::Channel>& channel,
+                                  v1::Pool pool, int64_t items,
+                                  int32_t chunksize, bool batched,
+                                  bool outcomes_only = false);
 
 }  // namespace execd::bench
 

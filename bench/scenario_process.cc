@@ -24,8 +24,8 @@ namespace {
 // Map calls per figure; python_baseline.py makes as many.
 constexpr int kMapRuns = 3;
 
-absl::Status MeasureMaps(v1::Executor::Stub* stub, v1::Pool pool, int64_t items,
-                         Section* out) {
+absl::Status MeasureMaps(const std::shared_ptr<grpc::Channel>& channel,
+                         v1::Pool pool, int64_t items, Section* out) {
   // Map (one MapResult per message), MapBatchStream, then MapBatchStream
   // with outcomes_only (items that are not tasks).
   struct MapKind {
@@ -43,7 +43,7 @@ absl::Status MeasureMaps(v1::Executor::Stub* stub, v1::Pool pool, int64_t items,
       std::vector<double> rates;
       for (int i = 0; i < kMapRuns; ++i) {
         absl::StatusOr<MapRun> run = RunEchoMap(
-            stub, pool, items, chunksize, kind.batched, kind.outcomes_only);
+            channel, pool, items, chunksize, kind.batched, kind.outcomes_only);
         if (!run.ok()) return run.status();
         rates.push_back(run->items_per_second());
       }
@@ -65,8 +65,8 @@ absl::Status MeasureMaps(v1::Executor::Stub* stub, v1::Pool pool, int64_t items,
 // call for call, in turns (each side first in every other pair): the
 // machine's load moves both halves of a pair alike, where the separate
 // figures are minutes apart. Skipped (with the reason) without Python.
-absl::Status MeasurePairedMaps(v1::Executor::Stub* stub, int64_t items,
-                               int pairs, Section* out) {
+absl::Status MeasurePairedMaps(const std::shared_ptr<grpc::Channel>& channel,
+                               int64_t items, int pairs, Section* out) {
   absl::StatusOr<std::unique_ptr<PythonMapPeer>> python = PythonMapPeer::Start(
       "/usr/bin/python3", EXECD_BENCH_SOURCE_DIR "/python_map_peer.py");
   if (!python.ok()) {
@@ -80,9 +80,9 @@ absl::Status MeasurePairedMaps(v1::Executor::Stub* stub, int64_t items,
     double python_rate = 0;
     for (int turn = 0; turn < 2; ++turn) {
       if ((turn + pair) % 2 == 0) {
-        absl::StatusOr<MapRun> run = RunEchoMap(stub, v1::POOL_PROCESS, items,
-                                                kChunksize, /*batched=*/true,
-                                                /*outcomes_only=*/true);
+        absl::StatusOr<MapRun> run = RunEchoMap(
+            channel, v1::POOL_PROCESS, items, kChunksize, /*batched=*/true,
+            /*outcomes_only=*/true);
         if (!run.ok()) return run.status();
         execd_rate = run->items_per_second();
       } else {
@@ -117,7 +117,7 @@ absl::Status RunProcessPoolScenario(const BenchConfig& config, Section* out) {
     SetString(out, "skipped",
               "the server has no process pool (GetPools lists no "
               "POOL_PROCESS entry); thread-pool Map shown for reference");
-    return MeasureMaps(stub, v1::POOL_THREAD, map_items,
+    return MeasureMaps((*target)->channel, v1::POOL_THREAD, map_items,
                        SubSection(out, "thread_pool_reference"));
   }
   const v1::SubmitRequest request = EchoRequest(v1::POOL_PROCESS);
@@ -156,12 +156,13 @@ absl::Status RunProcessPoolScenario(const BenchConfig& config, Section* out) {
     SetNumber(dispatch, "seconds", absl::ToDoubleSeconds(run.elapsed));
     SetNumber(dispatch, "tasks_per_second", run.tasks_per_second());
   }
-  if (absl::Status s = MeasureMaps(stub, v1::POOL_PROCESS, map_items, out);
+  if (absl::Status s =
+          MeasureMaps((*target)->channel, v1::POOL_PROCESS, map_items, out);
       !s.ok()) {
     return s;
   }
   if (absl::Status s = MeasurePairedMaps(
-          stub, map_items, config.Count(9, 2),
+          (*target)->channel, map_items, config.Count(9, 2),
           SubSection(out, "paired_outcomes_map_chunksize_256"));
       !s.ok()) {
     return s;

@@ -126,10 +126,10 @@ MapStream Client::Map(
   request.set_outcomes_only(options.outcomes_only);
   std::shared_ptr<internal::ClientCore> core = core_;  // outlives the calls
   return MapStream(
-      [core](grpc::ClientContext* context, const v1::MapRequest& call) {
-        return core->stub().MapBatchStream(context, call);
+      [core](grpc::ClientContext* context, const grpc::ByteBuffer& call) {
+        return StartMapBatchStream(core->channel(), context, call);
       },
-      SplitMapRequest(std::move(request), options.items_per_call),
+      MapCallPlan(std::move(request), options.items_per_call),
       options.calls_in_flight);
 }
 

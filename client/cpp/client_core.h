@@ -26,6 +26,7 @@ class ClientCore {
   ClientCore(std::shared_ptr<grpc::Channel> channel, ClientOptions options);
 
   v1::Executor::Stub& stub() { return *stub_; }
+  grpc::Channel* channel() const { return channel_.get(); }
   CallbackHub& hub() { return hub_; }
   const ClientOptions& options() const { return options_; }
 

@@ -44,12 +44,12 @@ MapStream::MapStream(std::unique_ptr<grpc::ClientContext> context,
   open_.push_back(OpenCall{std::move(context), std::move(reader), 0, 0});
 }
 
-MapStream::MapStream(StartCall start_call, std::deque<MapCall> calls,
+MapStream::MapStream(StartCall start_call, MapCallPlan plan,
                      int calls_in_flight)
     : start_call_(std::move(start_call)),
-      waiting_(std::move(calls)),
+      plan_(std::move(plan)),
       calls_in_flight_(static_cast<size_t>(std::max(calls_in_flight, 1))),
-      cut_(waiting_.size() > 1),
+      cut_(plan_->calls().size() > 1),
       arena_block_(std::make_unique<char[]>(kArenaBlockBytes)),
       arena_(std::make_unique<google::protobuf::Arena>(
           ArenaOptionsForBatches(arena_block_.get()))) {
@@ -61,15 +61,16 @@ MapStream::~MapStream() {
 }
 
 void MapStream::OpenWaitingCalls() {
-  while (!waiting_.empty() && open_.size() < calls_in_flight_) {
-    MapCall& next = waiting_.front();
+  if (!plan_.has_value()) return;
+  while (next_call_ < plan_->calls().size() &&
+         open_.size() < calls_in_flight_) {
+    const MapCall& next = plan_->calls()[next_call_++];
     OpenCall call;
     call.context = std::make_unique<grpc::ClientContext>();
-    call.reader = start_call_(call.context.get(), next.request);
+    call.reader = start_call_(call.context.get(), plan_->Serialize(next));
     call.first_index = next.first_index;
-    call.items = next.request.items_size();
+    call.items = next.items;
     open_.push_back(std::move(call));
-    waiting_.pop_front();
   }
 }
 
@@ -123,7 +124,7 @@ void MapStream::End(absl::Status status) {
     CancelCall(*call.context, *call.reader).IgnoreError();
   }
   open_.clear();
-  waiting_.clear();
+  plan_.reset();  // nothing more to send: let go of the items
   batch_ = nullptr;
   arena_->Reset();
   finished_ = true;

@@ -5,6 +5,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "client/cpp/map_calls.h"
@@ -26,16 +27,17 @@ namespace execd {
 class MapStream {
  public:
   using Reader = grpc::ClientReader<v1::MapResultBatch>;
-  // Starts one MapBatchStream call of `request` in `context`.
+  // Starts one MapBatchStream call of the serialized MapRequest `request`
+  // in `context` (see StartMapBatchStream).
   using StartCall = std::function<std::unique_ptr<Reader>(
-      grpc::ClientContext* context, const v1::MapRequest& request)>;
+      grpc::ClientContext* context, const grpc::ByteBuffer& request)>;
 
   // One call, already started.
   MapStream(std::unique_ptr<grpc::ClientContext> context,
             std::unique_ptr<Reader> reader);
-  // `calls` in order, at most `calls_in_flight` of them open at once.
-  MapStream(StartCall start_call, std::deque<MapCall> calls,
-            int calls_in_flight);
+  // The calls of `plan` in order, at most `calls_in_flight` of them open at
+  // once.
+  MapStream(StartCall start_call, MapCallPlan plan, int calls_in_flight);
   MapStream(MapStream&&) = default;
   MapStream& operator=(MapStream&&) = default;
   ~MapStream();
@@ -73,7 +75,9 @@ class MapStream {
   absl::Status InCallTerms(absl::Status status, const OpenCall& call) const;
 
   StartCall start_call_;
-  std::deque<MapCall> waiting_;
+  // None for one call started already, and once the stream ended.
+  std::optional<MapCallPlan> plan_;
+  size_t next_call_ = 0;  // of plan_'s calls, the next to start
   std::deque<OpenCall> open_;
   size_t calls_in_flight_ = 1;
   bool cut_ = false;  // the Map is more than one call

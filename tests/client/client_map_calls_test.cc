@@ -1,12 +1,12 @@
 // A long Map cut into several MapBatchStream calls (MapOptions::
 // items_per_call): the cut itself, then real calls against a server.
-#include <deque>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "client/cpp/client.h"
 #include "client/cpp/map_calls.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
 #include "gtest/gtest.h"
 #include "tests/client/client_test_util.h"
 
@@ -38,45 +38,66 @@ std::vector<std::vector<google::protobuf::Value>> Numbers(int count) {
   return items;
 }
 
-TEST(SplitMapRequestTest, CutsIntoWholeChunksAndKeepsTheOtherFields) {
+// A call of `plan` as the server reads it.
+v1::MapRequest ParsedCall(const MapCallPlan& plan, const MapCall& call) {
+  grpc::ByteBuffer bytes = plan.Serialize(call);
+  v1::MapRequest request;
+  EXPECT_TRUE(
+      grpc::SerializationTraits<v1::MapRequest>::Deserialize(&bytes, &request)
+          .ok());
+  return request;
+}
+
+TEST(MapCallPlanTest, CutsIntoWholeChunksAndKeepsTheOtherFields) {
   // 3 items per call rounds up to 4 (two chunks of 2).
-  std::deque<MapCall> calls = SplitMapRequest(RequestOfNumbers(10, 2), 3);
-  ASSERT_EQ(calls.size(), 3u);
+  const MapCallPlan plan(RequestOfNumbers(10, 2), 3);
+  ASSERT_EQ(plan.calls().size(), 3u);
   std::vector<int> sizes;
   std::vector<int64_t> first_indexes;
-  for (const MapCall& call : calls) {
-    sizes.push_back(call.request.items_size());
+  for (const MapCall& call : plan.calls()) {
+    const v1::MapRequest request = ParsedCall(plan, call);
+    sizes.push_back(request.items_size());
+    EXPECT_EQ(call.items, request.items_size());
     first_indexes.push_back(call.first_index);
-    EXPECT_EQ(call.request.function(), "echo");
-    EXPECT_EQ(call.request.chunksize(), 2);
-    EXPECT_TRUE(call.request.outcomes_only());
-    EXPECT_TRUE(call.request.kwargs().fields().at("k").bool_value());
-    EXPECT_EQ(call.request.items(0).values(0).number_value(), call.first_index);
+    EXPECT_EQ(request.function(), "echo");
+    EXPECT_EQ(request.chunksize(), 2);
+    EXPECT_TRUE(request.outcomes_only());
+    EXPECT_TRUE(request.kwargs().fields().at("k").bool_value());
+    for (int i = 0; i < request.items_size(); ++i) {
+      EXPECT_EQ(request.items(i).values(0).number_value(),
+                call.first_index + i);
+    }
   }
   EXPECT_EQ(sizes, (std::vector<int>{4, 4, 2}));
   EXPECT_EQ(first_indexes, (std::vector<int64_t>{0, 4, 8}));
 }
 
-TEST(SplitMapRequestTest, OneCallWhenNotCutOrEmpty) {
-  EXPECT_EQ(SplitMapRequest(RequestOfNumbers(10, 1), 0).size(), 1u);
-  EXPECT_EQ(SplitMapRequest(RequestOfNumbers(10, 1), 10).size(), 1u);
-  std::deque<MapCall> empty = SplitMapRequest(RequestOfNumbers(0, 1), 4);
-  ASSERT_EQ(empty.size(), 1u);
-  EXPECT_EQ(empty.front().request.function(), "echo");
+TEST(MapCallPlanTest, OneCallWhenNotCutOrEmpty) {
+  const v1::MapRequest ten = RequestOfNumbers(10, 1);
+  const MapCallPlan whole(ten, 0);
+  ASSERT_EQ(whole.calls().size(), 1u);
+  // Uncut, the call is the request as the stub would have sent it.
+  EXPECT_EQ(ParsedCall(whole, whole.calls()[0]).SerializeAsString(),
+            ten.SerializeAsString());
+  EXPECT_EQ(MapCallPlan(ten, 10).calls().size(), 1u);
+  const MapCallPlan empty(RequestOfNumbers(0, 1), 4);
+  ASSERT_EQ(empty.calls().size(), 1u);
+  EXPECT_EQ(empty.calls()[0].items, 0);
+  EXPECT_EQ(ParsedCall(empty, empty.calls()[0]).function(), "echo");
 }
 
-TEST(SplitMapRequestTest, CutsWhereItemsWouldPassTheByteBound) {
+TEST(MapCallPlanTest, CutsWhereItemsWouldPassTheByteBound) {
   v1::MapRequest request = RequestOfNumbers(0, 1);
   const std::string quarter(kMapCallMaxItemBytes / 4, 'x');
   for (int i = 0; i < 10; ++i) {
     request.add_items()->add_values()->set_string_value(quarter);
   }
-  std::deque<MapCall> calls = SplitMapRequest(std::move(request), 4096);
-  ASSERT_EQ(calls.size(), 4u);  // 3 + 3 + 3 + 1: four would pass 1 MiB
-  for (const MapCall& call : calls) {
-    EXPECT_LE(call.request.ByteSizeLong(), kMapCallMaxItemBytes + 1024);
+  const MapCallPlan plan(std::move(request), 4096);
+  ASSERT_EQ(plan.calls().size(), 4u);  // 3 + 3 + 3 + 1: four would pass 1 MiB
+  for (const MapCall& call : plan.calls()) {
+    EXPECT_LE(plan.Serialize(call).Length(), kMapCallMaxItemBytes + 1024);
   }
-  EXPECT_EQ(calls.back().first_index, 9);
+  EXPECT_EQ(plan.calls().back().first_index, 9);
 }
 
 class ClientMapCallsTest : public ClientTestBase {
