@@ -32,6 +32,10 @@ REQUIRED = {
                      "outcomes_map_chunksize_16.items_per_second",
                      "outcomes_map_chunksize_256.items_per_second",
                      "paired_outcomes_map_chunksize_256.ratio",
+                     "paired_outcomes_map_chunksize_256.cpu_us_per_item"
+                     ".execd_client",
+                     "paired_outcomes_map_chunksize_256.cpu_us_per_item"
+                     ".python_parent",
                      "map_floor.items_per_second",
                      "map_floor.client_parse_us_per_item",
                      "map_floor.index_state_result_only.items_per_second"],

@@ -146,6 +146,28 @@ def floors(bench, py):
     return out
 
 
+def map_cpu(bench):
+    """CPU per item of the paired Maps, by process: where execd's items cost
+    more than Python's map (empty when the bench did not start the server)."""
+    per_item = "process_pool.paired_outcomes_map_chunksize_256.cpu_us_per_item."
+    server = get(bench, per_item + "execd_server")
+    if server is None:
+        return []
+    sides = [("execd outcomes Map", get(bench, per_item + "execd_client"), server,
+              get(bench, per_item + "execd_workers")),
+             ("Python map", get(bench, per_item + "python_parent"), None,
+              get(bench, per_item + "python_workers"))]
+    out = ["", "CPU per Map item in the paired calls (us, all threads of each process):", "",
+           "| side | client / Python's parent | server | workers | total |",
+           "|---|---:|---:|---:|---:|"]
+    for name, client, middle, workers in sides:
+        parts = [v for v in (client, middle, workers) if v is not None]
+        out.append("| %s | %s | %s | %s | %s |" % (
+            name, fmt(client, 2), fmt(middle, 2) if middle is not None else "-",
+            fmt(workers, 2), fmt(sum(parts), 2)))
+    return out
+
+
 def flatten(section, prefix=""):
     for key in sorted(section):
         value = section[key]
@@ -189,6 +211,7 @@ def main(bench_path, py_path):
     lines += ["", "Floors: execd's message patterns on the bare gRPC server, no executor "
               "behind them, in the same run (bench/floors.h):", ""]
     lines += floors(bench, py)
+    lines += map_cpu(bench)
     lines += figures("execd-bench", bench)
     lines += figures("python_baseline.py", py)
     print("\n".join(lines))

@@ -1,5 +1,7 @@
 #include "bench/map_call.h"
 
+#include <unistd.h>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -7,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/process_cpu.h"
 #include "bench/target.h"
 #include "client/cpp/map_calls.h"
 #include "client/cpp/map_stream.h"
@@ -91,6 +94,7 @@ absl::StatusOr<MapRun> RunEchoMap(const std::shared_ptr<grpc::Channel>& channel,
       EchoMapRequest(pool, items, chunksize, outcomes_only);
   const std::unique_ptr<v1::Executor::Stub> stub =
       v1::Executor::NewStub(channel);
+  const absl::StatusOr<double> cpu_at_start = ProcessCpuSeconds(getpid());
   const absl::Time start = absl::Now();
   std::optional<MapResults> results;
   if (batched) {
@@ -115,6 +119,7 @@ absl::StatusOr<MapRun> RunEchoMap(const std::shared_ptr<grpc::Channel>& channel,
   absl::Status status = results->Finish();
   results.reset();  // frees the items: part of the call's cost
   const absl::Duration elapsed = absl::Now() - start;
+  const absl::StatusOr<double> cpu_at_end = ProcessCpuSeconds(getpid());
   if (!status.ok()) {
     return absl::Status(status.code(), absl::StrCat("Map: ", status.message()));
   }
@@ -122,7 +127,9 @@ absl::StatusOr<MapRun> RunEchoMap(const std::shared_ptr<grpc::Channel>& channel,
     return absl::InternalError(
         absl::StrCat("Map returned ", received, " of ", items, " items"));
   }
-  return MapRun{items, elapsed};
+  const double client_cpu =
+      cpu_at_start.ok() && cpu_at_end.ok() ? *cpu_at_end - *cpu_at_start : 0;
+  return MapRun{items, elapsed, client_cpu};
 }
 
 }  // namespace execd::bench

@@ -14,6 +14,7 @@ namespace execd::bench {
 struct MapRun {
   int64_t items = 0;
   absl::Duration elapsed;
+  double client_cpu_seconds = 0;  // this process's, over `elapsed`
   double items_per_second() const {
     const double seconds = absl::ToDoubleSeconds(elapsed);
     return seconds > 0 ? static_cast<double>(items) / seconds : 0;

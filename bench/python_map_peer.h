@@ -25,6 +25,8 @@ class PythonMapPeer {
   PythonMapPeer(const PythonMapPeer&) = delete;
   PythonMapPeer& operator=(const PythonMapPeer&) = delete;
 
+  pid_t pid() const { return pid_; }
+
   // One map(noop, range(items), chunksize=chunksize): items per second.
   absl::StatusOr<double> Map(int64_t items, int chunksize);
 

@@ -12,6 +12,7 @@
 #include "bench/floors.h"
 #include "bench/latency_stats.h"
 #include "bench/map_call.h"
+#include "bench/process_cpu.h"
 #include "bench/python_map_peer.h"
 #include "bench/round_trip.h"
 #include "bench/scenarios.h"
@@ -65,8 +66,8 @@ absl::Status MeasureMaps(const std::shared_ptr<grpc::Channel>& channel,
 // call for call, in turns (each side first in every other pair): the
 // machine's load moves both halves of a pair alike, where the separate
 // figures are minutes apart. Skipped (with the reason) without Python.
-absl::Status MeasurePairedMaps(const std::shared_ptr<grpc::Channel>& channel,
-                               int64_t items, int pairs, Section* out) {
+absl::Status MeasurePairedMaps(const Target& target, int64_t items, int pairs,
+                               Section* out) {
   absl::StatusOr<std::unique_ptr<PythonMapPeer>> python = PythonMapPeer::Start(
       "/usr/bin/python3", EXECD_BENCH_SOURCE_DIR "/python_map_peer.py");
   if (!python.ok()) {
@@ -75,18 +76,32 @@ absl::Status MeasurePairedMaps(const std::shared_ptr<grpc::Channel>& channel,
   }
   constexpr int kChunksize = 256;
   std::vector<double> execd_rates, python_rates, ratios;
+  CpuByProcess cpu;
+  double execd_client_cpu = 0;
   for (int pair = 0; pair < pairs; ++pair) {
     double execd_rate = 0;
     double python_rate = 0;
     for (int turn = 0; turn < 2; ++turn) {
       if ((turn + pair) % 2 == 0) {
-        absl::StatusOr<MapRun> run = RunEchoMap(
-            channel, v1::POOL_PROCESS, items, kChunksize, /*batched=*/true,
-            /*outcomes_only=*/true);
+        if (target.started()) {  // an external server's pid is not ours
+          const pid_t server = target.server->pid();
+          cpu.Begin({{"execd_server", {server}},
+                     {"execd_workers", ChildProcesses(server)}});
+        }
+        absl::StatusOr<MapRun> run =
+            RunEchoMap(target.channel, v1::POOL_PROCESS, items, kChunksize,
+                       /*batched=*/true, /*outcomes_only=*/true);
+        cpu.End();
         if (!run.ok()) return run.status();
         execd_rate = run->items_per_second();
+        // Timed as the rate is, without building the request.
+        execd_client_cpu += run->client_cpu_seconds;
       } else {
+        const pid_t parent = (*python)->pid();
+        cpu.Begin({{"python_parent", {parent}},
+                   {"python_workers", ChildProcesses(parent)}});
         absl::StatusOr<double> rate = (*python)->Map(items, kChunksize);
+        cpu.End();
         if (!rate.ok()) return rate.status();
         python_rate = *rate;
       }
@@ -103,6 +118,14 @@ absl::Status MeasurePairedMaps(const std::shared_ptr<grpc::Channel>& channel,
   SetNumber(out, "ratio", ratio.median);
   SetNumber(out, "ratio_min", ratio.min);
   SetNumber(out, "ratio_max", ratio.max);
+  // Where each side's CPU goes, per item: execd has one process more on
+  // the items' way (the server) than Python's map.
+  Section* per_item = SubSection(out, "cpu_us_per_item");
+  const double all_items = static_cast<double>(items) * pairs;
+  SetNumber(per_item, "execd_client", execd_client_cpu * 1e6 / all_items);
+  for (const auto& [name, seconds] : cpu.seconds()) {
+    SetNumber(per_item, name, seconds * 1e6 / all_items);
+  }
   return absl::OkStatus();
 }
 
@@ -162,7 +185,7 @@ absl::Status RunProcessPoolScenario(const BenchConfig& config, Section* out) {
     return s;
   }
   if (absl::Status s = MeasurePairedMaps(
-          (*target)->channel, map_items, config.Count(9, 2),
+          **target, map_items, config.Count(9, 2),
           SubSection(out, "paired_outcomes_map_chunksize_256"));
       !s.ok()) {
     return s;

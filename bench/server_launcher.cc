@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "bench/process_cpu.h"
 
 extern char** environ;
 
@@ -151,19 +152,7 @@ absl::StatusOr<int64_t> ServerLauncher::RssBytes() const {
 }
 
 absl::StatusOr<double> ServerLauncher::CpuSeconds() const {
-  const std::string stat = ReadWholeFile(absl::StrCat("/proc/", pid_, "/stat"));
-  // Fields after the ")" that closes the command name; utime and stime are
-  // fields 14 and 15 of the whole line.
-  const size_t close = stat.rfind(')');
-  if (close == std::string::npos) return absl::NotFoundError("no stat");
-  std::vector<absl::string_view> fields =
-      absl::StrSplit(absl::string_view(stat).substr(close + 2), ' ');
-  int64_t utime = 0, stime = 0;
-  if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &utime) ||
-      !absl::SimpleAtoi(fields[12], &stime)) {
-    return absl::NotFoundError("malformed /proc stat");
-  }
-  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+  return ProcessCpuSeconds(pid_);
 }
 
 int64_t ServerLauncher::ContextSwitches() const {

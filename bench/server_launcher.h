@@ -31,7 +31,7 @@ class ServerLauncher {
   pid_t pid() const { return pid_; }
   // VmRSS of the server process, from /proc/<pid>/status.
   absl::StatusOr<int64_t> RssBytes() const;
-  // Server CPU time so far (user + system), from /proc/<pid>/stat.
+  // Server CPU time so far (user + system, all threads).
   absl::StatusOr<double> CpuSeconds() const;
   // Context switches (voluntary + involuntary) of all server threads so
   // far, from /proc/<pid>/task/*/status: a count of thread wake-ups.
