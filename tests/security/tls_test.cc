@@ -2,6 +2,7 @@
 // SDK and execctl; flag errors for half-configured TLS.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "client/cpp/client.h"
@@ -103,11 +104,20 @@ TEST_F(TlsTest, SdkWithTlsAndToken) {
   security.root_certificates = ca_;
   security.certificate_chain = client_cert_;
   security.private_key = client_key_;
+  // A cut Map's calls go out already serialized, past the stub
+  // (StartMapBatchStream): the channel's token and TLS must still apply.
+  const std::vector<std::vector<google::protobuf::Value>> items = {
+      Args(1), Args(2), Args(3)};
+  MapOptions cut;
+  cut.items_per_call = 2;
   {
     Client anonymous(CreateChannel(server_->target(), security));
     absl::StatusOr<TaskFuture> future = anonymous.Submit("echo", Args("x"));
     ASSERT_FALSE(future.ok());
     EXPECT_EQ(future.status().code(), absl::StatusCode::kUnauthenticated);
+    MapStream refused = anonymous.Map("echo", items, cut);
+    EXPECT_EQ(refused.NextResult(), nullptr);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnauthenticated);
   }
   security.token = kToken;
   security.server_name = "localhost";  // also in the certificate's SAN
@@ -117,6 +127,13 @@ TEST_F(TlsTest, SdkWithTlsAndToken) {
   absl::StatusOr<v1::Task> task = future->Result(absl::Seconds(20));
   ASSERT_TRUE(task.ok()) << task.status();
   EXPECT_EQ(task->state(), v1::TASK_STATE_SUCCEEDED);
+  MapStream results = client.Map("echo", items, cut);
+  int succeeded = 0;
+  while (const v1::MapResult* result = results.NextResult()) {
+    if (result->task().state() == v1::TASK_STATE_SUCCEEDED) ++succeeded;
+  }
+  EXPECT_TRUE(results.status().ok()) << results.status();
+  EXPECT_EQ(succeeded, 3);
 }
 
 TEST(SdkTokenTest, TokenIsSentOverPlaintextToo) {
