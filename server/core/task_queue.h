@@ -29,6 +29,9 @@ class TaskQueue {
  public:
   // How long the spinning worker polls before it sleeps.
   static constexpr absl::Duration kSpinBeforeSleep = absl::Microseconds(50);
+  // Items of Map chunks of outcomes that one PopBatch takes together: two
+  // chunks of the common 256.
+  static constexpr size_t kMaxFrameChunkItems = 512;
 
   TaskQueue() = default;
   TaskQueue(const TaskQueue&) = delete;
@@ -45,8 +48,9 @@ class TaskQueue {
   // to a process worker in the same trip: the rest of a Map chunk (up to its
   // chunksize), or behind a plain task up to 1/`sharers` of the backlog, so
   // a lone task goes alone and idle workers keep their share. At most
-  // `max_chunk` tasks of a chunk, or `max_plain` plain tasks, where a Map
-  // chunk of outcomes counts as its items. `claim` runs under the queue's lock
+  // `max_chunk` tasks of a chunk, or `max_plain` other tasks, whose Map
+  // chunks of outcomes hold kMaxFrameChunkItems items in all (a larger one
+  // goes alone). `claim` runs under the queue's lock
   // with the tasks taken: once a Remove of one of them has failed, the
   // claimant has recorded it. Empty on timeout or when closed.
   std::vector<TaskPtr> PopBatch(

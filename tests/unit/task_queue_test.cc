@@ -121,7 +121,7 @@ TEST(TaskQueueTest, PopBatchTakesAShareOfAPlainBacklog) {
   EXPECT_EQ(PopBatchSeqs(queue, 100, 8, 1), (std::vector<uint64_t>{0}));
 }
 
-TEST(TaskQueueTest, PopBatchWeighsAMapChunkOfOutcomesByItsItems) {
+TEST(TaskQueueTest, PopBatchTakesMapChunksOfOutcomesUpToTheirItemBound) {
   TaskQueue queue;
   auto outcomes_chunk = [](uint64_t seq, int32_t items) {
     TaskPtr task = MakeTask(seq, 0);
@@ -131,15 +131,20 @@ TEST(TaskQueueTest, PopBatchWeighsAMapChunkOfOutcomesByItsItems) {
   };
   queue.Push(outcomes_chunk(1, 256));
   queue.Push(outcomes_chunk(2, 256));
-  for (uint64_t seq = 3; seq <= 8; ++seq) queue.Push(outcomes_chunk(seq, 3));
-  queue.Push(MakeTask(9, 0));
-  // A full chunk is a frame's worth on its own.
-  EXPECT_EQ(PopBatchSeqs(queue, 100, 16, 1), (std::vector<uint64_t>{1}));
-  EXPECT_EQ(PopBatchSeqs(queue, 100, 16, 1), (std::vector<uint64_t>{2}));
-  // Small ones go together up to 16 items, plain tasks weighing one.
-  EXPECT_EQ(PopBatchSeqs(queue, 100, 16, 1),
-            (std::vector<uint64_t>{3, 4, 5, 6, 7}));
-  EXPECT_EQ(PopBatchSeqs(queue, 100, 16, 1), (std::vector<uint64_t>{8, 9}));
+  queue.Push(outcomes_chunk(3, 256));
+  queue.Push(outcomes_chunk(4, 600));
+  for (uint64_t seq = 5; seq <= 9; ++seq) queue.Push(outcomes_chunk(seq, 3));
+  queue.Push(MakeTask(10, 0));
+  queue.Push(MakeTask(11, 0));
+  // Chunks go together up to TaskQueue::kMaxFrameChunkItems (512) items.
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 16, 1), (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 16, 1), (std::vector<uint64_t>{3}));
+  // A larger chunk goes alone.
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 16, 1), (std::vector<uint64_t>{4}));
+  // Small ones go with plain tasks, up to `max_plain` tasks.
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 4, 1),
+            (std::vector<uint64_t>{5, 6, 7, 8}));
+  EXPECT_EQ(PopBatchSeqs(queue, 100, 4, 1), (std::vector<uint64_t>{9, 10, 11}));
 }
 
 TEST(TaskQueueTest, PopBatchSendsALoneTaskAlone) {
