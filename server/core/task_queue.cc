@@ -93,7 +93,7 @@ std::vector<TaskPtr> TaskQueue::PopBatch(
   // Map chunks of outcomes (TaskRecord::map_chunk) also count their items,
   // up to kMaxFrameChunkItems a frame: two chunks of 256 spare each worker
   // a wait for its next chunk and the pool a wake-up per chunk (server CPU
-  // per item -17 % at chunksize 256); more would leave workers idle at the
+  // per item -13 % at chunksize 256); more would leave workers idle at the
   // end of a Map while one still runs a long frame.
   size_t chunk_items = head->map_chunk ? head->chunksize : 0;
   tasks.push_back(std::move(head));

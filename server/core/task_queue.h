@@ -50,9 +50,9 @@ class TaskQueue {
   // a lone task goes alone and idle workers keep their share. At most
   // `max_chunk` tasks of a chunk, or `max_plain` other tasks, whose Map
   // chunks of outcomes hold kMaxFrameChunkItems items in all (a larger one
-  // goes alone). `claim` runs under the queue's lock
-  // with the tasks taken: once a Remove of one of them has failed, the
-  // claimant has recorded it. Empty on timeout or when closed.
+  // goes alone). `claim` runs under the queue's lock with the tasks taken:
+  // once a Remove of one of them has failed, the claimant has recorded it.
+  // Empty on timeout or when closed.
   std::vector<TaskPtr> PopBatch(
       absl::Duration timeout, int max_chunk, int max_plain, int sharers,
       absl::FunctionRef<void(const std::vector<TaskPtr>&)> claim);
