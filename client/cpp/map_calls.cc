@@ -33,7 +33,12 @@ MapCallPlan::MapCallPlan(v1::MapRequest request, int items_per_call)
   items.Swap(request_.mutable_items());
 
   const int count = request_.items_size();
+  // Sizes every item once: Serialize reads them back (GetCachedSize), and
+  // request_ does not change after this.
   if (items_per_call <= 0 || count == 0) {
+    for (const google::protobuf::ListValue& item : request_.items()) {
+      item.ByteSizeLong();
+    }
     calls_.push_back(MapCall{0, count});
     return;
   }
@@ -63,7 +68,7 @@ grpc::ByteBuffer MapCallPlan::Serialize(const MapCall& call) const {
       const google::protobuf::ListValue& item = request_.items(index);
       WireFormatLite::WriteTag(v1::MapRequest::kItemsFieldNumber,
                                WireFormatLite::WIRETYPE_LENGTH_DELIMITED, &out);
-      out.WriteVarint32(static_cast<uint32_t>(item.ByteSizeLong()));
+      out.WriteVarint32(static_cast<uint32_t>(item.GetCachedSize()));
       item.SerializeWithCachedSizes(&out);
     }
   }  // `out` flushes into `bytes` here

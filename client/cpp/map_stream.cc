@@ -49,7 +49,6 @@ MapStream::MapStream(StartCall start_call, MapCallPlan plan,
     : start_call_(std::move(start_call)),
       plan_(std::move(plan)),
       calls_in_flight_(static_cast<size_t>(std::max(calls_in_flight, 1))),
-      cut_(plan_->calls().size() > 1),
       arena_block_(std::make_unique<char[]>(kArenaBlockBytes)),
       arena_(std::make_unique<google::protobuf::Arena>(
           ArenaOptionsForBatches(arena_block_.get()))) {
@@ -143,7 +142,8 @@ void MapStream::Cancel() {
 
 absl::Status MapStream::InCallTerms(absl::Status status,
                                     const OpenCall& call) const {
-  if (!cut_) return status;
+  // Before End: plan_ is still there.
+  if (!plan_.has_value() || plan_->calls().size() <= 1) return status;
   absl::Status in_call(
       status.code(),
       absl::StrCat(status.message(), " (in the Map's call of items ",

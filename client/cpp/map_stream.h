@@ -80,7 +80,6 @@ class MapStream {
   size_t next_call_ = 0;  // of plan_'s calls, the next to start
   std::deque<OpenCall> open_;
   size_t calls_in_flight_ = 1;
-  bool cut_ = false;  // the Map is more than one call
 
   std::unique_ptr<char[]> arena_block_;  // outlives arena_
   std::unique_ptr<google::protobuf::Arena> arena_;
