@@ -1,7 +1,5 @@
 #include "bench/map_call.h"
 
-#include <unistd.h>
-
 #include <memory>
 #include <optional>
 #include <string>
@@ -94,7 +92,7 @@ absl::StatusOr<MapRun> RunEchoMap(const std::shared_ptr<grpc::Channel>& channel,
       EchoMapRequest(pool, items, chunksize, outcomes_only);
   const std::unique_ptr<v1::Executor::Stub> stub =
       v1::Executor::NewStub(channel);
-  const absl::StatusOr<double> cpu_at_start = ProcessCpuSeconds(getpid());
+  const double cpu_at_start = SelfCpuSeconds();
   const absl::Time start = absl::Now();
   std::optional<MapResults> results;
   if (batched) {
@@ -119,7 +117,7 @@ absl::StatusOr<MapRun> RunEchoMap(const std::shared_ptr<grpc::Channel>& channel,
   absl::Status status = results->Finish();
   results.reset();  // frees the items: part of the call's cost
   const absl::Duration elapsed = absl::Now() - start;
-  const absl::StatusOr<double> cpu_at_end = ProcessCpuSeconds(getpid());
+  const double client_cpu = SelfCpuSeconds() - cpu_at_start;
   if (!status.ok()) {
     return absl::Status(status.code(), absl::StrCat("Map: ", status.message()));
   }
@@ -127,8 +125,6 @@ absl::StatusOr<MapRun> RunEchoMap(const std::shared_ptr<grpc::Channel>& channel,
     return absl::InternalError(
         absl::StrCat("Map returned ", received, " of ", items, " items"));
   }
-  const double client_cpu =
-      cpu_at_start.ok() && cpu_at_end.ok() ? *cpu_at_end - *cpu_at_start : 0;
   return MapRun{items, elapsed, client_cpu};
 }
 

@@ -1,6 +1,7 @@
 #include "bench/process_cpu.h"
 
 #include <dirent.h>
+#include <unistd.h>
 
 #include <ctime>
 #include <fstream>
@@ -18,6 +19,11 @@ absl::StatusOr<double> ProcessCpuSeconds(pid_t pid) {
     return absl::NotFoundError(absl::StrCat("no CPU clock for pid ", pid));
   }
   return static_cast<double>(now.tv_sec) + now.tv_nsec * 1e-9;
+}
+
+double SelfCpuSeconds() {
+  absl::StatusOr<double> seconds = ProcessCpuSeconds(getpid());
+  return seconds.ok() ? *seconds : 0;
 }
 
 std::vector<pid_t> ChildProcesses(pid_t pid) {

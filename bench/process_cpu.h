@@ -16,6 +16,8 @@ namespace execd::bench {
 // nanosecond: its CPU-time clock (clock_getcpuclockid), which /proc's
 // 10 ms ticks would blur over a 20 ms Map call.
 absl::StatusOr<double> ProcessCpuSeconds(pid_t pid);
+// The same of this process (the bench client), 0 if unknown.
+double SelfCpuSeconds();
 
 // The processes `pid` started that still run (a pool's workers), from
 // /proc/<pid>/task/*/children.

@@ -1,12 +1,11 @@
 // Streaming throughput: SubmitStream of no-op `echo` tasks with FINISHED
 // events streamed back, at 1, 4 and 16 concurrent streams on one channel;
 // then the same through SubmitBatchStream (many tasks per message).
-#include <sys/resource.h>
-
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "bench/echo_service.h"
+#include "bench/process_cpu.h"
 #include "bench/scenarios.h"
 #include "bench/server_launcher.h"
 #include "bench/stream_driver.h"
@@ -14,13 +13,6 @@
 
 namespace execd::bench {
 namespace {
-
-double SelfCpuSeconds() {
-  rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
 
 double ServerCpuSeconds(const Target& target) {
   if (!target.started()) return 0;
