@@ -36,6 +36,7 @@ REQUIRED = {
                      ".execd_client",
                      "paired_outcomes_map_chunksize_256.cpu_us_per_item"
                      ".python_parent",
+                     "paired_outcomes_map_chunksize_256.same_result.ratio",
                      "map_floor.items_per_second",
                      "map_floor.client_parse_us_per_item",
                      "map_floor.index_state_result_only.items_per_second"],

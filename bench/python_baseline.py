@@ -25,6 +25,16 @@ def noop(*args):
     return args
 
 
+def echo_result(*args, **kwargs):
+    """What execd's `echo` returns for the same call: a no-op whose result has
+    the shape execd's Map moves and its client materializes."""
+    return {"args": list(args), "kwargs": kwargs}
+
+
+# The functions python_map_peer.py maps, by the name execd-bench sends.
+MAP_FUNCTIONS = {"noop": noop, "echo_result": echo_result}
+
+
 def burn(n):
     total = 0
     for i in range(n):

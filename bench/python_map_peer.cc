@@ -80,8 +80,10 @@ PythonMapPeer::~PythonMapPeer() {
   waitpid(pid_, nullptr, 0);
 }
 
-absl::StatusOr<double> PythonMapPeer::Map(int64_t items, int chunksize) {
-  const std::string request = absl::StrCat(items, " ", chunksize, "\n");
+absl::StatusOr<double> PythonMapPeer::Map(int64_t items, int chunksize,
+                                          absl::string_view function) {
+  const std::string request =
+      absl::StrCat(items, " ", chunksize, " ", function, "\n");
   if (write(to_peer_, request.data(), request.size()) !=
       static_cast<ssize_t>(request.size())) {
     return absl::InternalError("python map peer: cannot write its request");

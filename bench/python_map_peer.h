@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace execd::bench {
 
@@ -27,8 +28,11 @@ class PythonMapPeer {
 
   pid_t pid() const { return pid_; }
 
-  // One map(noop, range(items), chunksize=chunksize): items per second.
-  absl::StatusOr<double> Map(int64_t items, int chunksize);
+  // One map(function, range(items), chunksize=chunksize): items per
+  // second. `function` is one of python_baseline.py's MAP_FUNCTIONS: "noop"
+  // returns its arguments' tuple, "echo_result" what execd's echo returns.
+  absl::StatusOr<double> Map(int64_t items, int chunksize,
+                             absl::string_view function = "noop");
 
  private:
   // The next line it writes, without the newline; DEADLINE_EXCEEDED after

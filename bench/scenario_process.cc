@@ -63,9 +63,13 @@ absl::Status MeasureMaps(const std::shared_ptr<grpc::Channel>& channel,
 }
 
 // execd's outcomes_only Map at chunksize 256 and Python's map(chunksize=256)
-// call for call, in turns (each side first in every other pair): the
-// machine's load moves both halves of a pair alike, where the separate
-// figures are minutes apart. Skipped (with the reason) without Python.
+// call for call, in turns (the order rotating from one round to the next):
+// the machine's load moves every call of a round alike, where the separate
+// figures are minutes apart. Python maps twice a round: `noop`, which
+// returns its arguments' tuple (the target's baseline), and `echo_result`,
+// which returns what execd's echo does, so that one ratio compares the
+// same results materialized on both sides. Skipped (with the reason)
+// without Python.
 absl::Status MeasurePairedMaps(const Target& target, int64_t items, int pairs,
                                Section* out) {
   absl::StatusOr<std::unique_ptr<PythonMapPeer>> python = PythonMapPeer::Start(
@@ -75,14 +79,24 @@ absl::Status MeasurePairedMaps(const Target& target, int64_t items, int pairs,
     return absl::OkStatus();
   }
   constexpr int kChunksize = 256;
-  std::vector<double> execd_rates, python_rates, ratios;
+  // The Python side of each turn but execd's: the function mapped and the
+  // prefix of its CPU figures.
+  struct PythonTurn {
+    const char* function;
+    const char* cpu_prefix;
+  };
+  constexpr PythonTurn kPythonTurns[] = {{"noop", "python"},
+                                         {"echo_result", "python_echo_result"}};
+  constexpr int kTurns = 1 + 2;  // execd's, then each of kPythonTurns
+  std::vector<double> execd_rates, python_rates, same_result_rates;
+  std::vector<double> ratios, same_result_ratios;
   CpuByProcess cpu;
   double execd_client_cpu = 0;
   for (int pair = 0; pair < pairs; ++pair) {
-    double execd_rate = 0;
-    double python_rate = 0;
-    for (int turn = 0; turn < 2; ++turn) {
-      if ((turn + pair) % 2 == 0) {
+    double rates[kTurns] = {};
+    for (int step = 0; step < kTurns; ++step) {
+      const int turn = (step + pair) % kTurns;
+      if (turn == 0) {
         if (target.started()) {  // an external server's pid is not ours
           const pid_t server = target.server->pid();
           cpu.Begin({{"execd_server", {server}},
@@ -93,22 +107,27 @@ absl::Status MeasurePairedMaps(const Target& target, int64_t items, int pairs,
                        /*batched=*/true, /*outcomes_only=*/true);
         cpu.End();
         if (!run.ok()) return run.status();
-        execd_rate = run->items_per_second();
+        rates[turn] = run->items_per_second();
         // Timed as the rate is, without building the request.
         execd_client_cpu += run->client_cpu_seconds;
       } else {
+        const PythonTurn& side = kPythonTurns[turn - 1];
         const pid_t parent = (*python)->pid();
-        cpu.Begin({{"python_parent", {parent}},
-                   {"python_workers", ChildProcesses(parent)}});
-        absl::StatusOr<double> rate = (*python)->Map(items, kChunksize);
+        cpu.Begin({{absl::StrCat(side.cpu_prefix, "_parent"), {parent}},
+                   {absl::StrCat(side.cpu_prefix, "_workers"),
+                    ChildProcesses(parent)}});
+        absl::StatusOr<double> rate =
+            (*python)->Map(items, kChunksize, side.function);
         cpu.End();
         if (!rate.ok()) return rate.status();
-        python_rate = *rate;
+        rates[turn] = *rate;
       }
     }
-    execd_rates.push_back(execd_rate);
-    python_rates.push_back(python_rate);
-    ratios.push_back(execd_rate / python_rate);
+    execd_rates.push_back(rates[0]);
+    python_rates.push_back(rates[1]);
+    same_result_rates.push_back(rates[2]);
+    ratios.push_back(rates[0] / rates[1]);
+    same_result_ratios.push_back(rates[0] / rates[2]);
   }
   SetNumber(out, "items", items);
   SetNumber(out, "pairs", pairs);
@@ -118,6 +137,15 @@ absl::Status MeasurePairedMaps(const Target& target, int64_t items, int pairs,
   SetNumber(out, "ratio", ratio.median);
   SetNumber(out, "ratio_min", ratio.min);
   SetNumber(out, "ratio_max", ratio.max);
+  // Python's map returning echo's result: the same items and results on
+  // both sides.
+  Section* same_result = SubSection(out, "same_result");
+  SetNumber(same_result, "python_items_per_second",
+            SpreadOf(same_result_rates).median);
+  const SampleSpread same_result_ratio = SpreadOf(same_result_ratios);
+  SetNumber(same_result, "ratio", same_result_ratio.median);
+  SetNumber(same_result, "ratio_min", same_result_ratio.min);
+  SetNumber(same_result, "ratio_max", same_result_ratio.max);
   // Where each side's CPU goes, per item: execd has one process more on
   // the items' way (the server) than Python's map.
   Section* per_item = SubSection(out, "cpu_us_per_item");
