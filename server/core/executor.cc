@@ -155,14 +155,15 @@ absl::StatusOr<Executor::Submitted> Executor::Submit(v1::SubmitRequest request,
 }
 
 absl::StatusOr<std::vector<TaskPtr>> Executor::SubmitMap(
-    v1::MapRequest& request, const std::string& owner) {
+    v1::MapRequest& request, const std::string& owner,
+    absl::Span<const absl::string_view> encoded_items) {
   if (absl::Status status = CheckAdmission(); !status.ok()) {
     return Reject(status);
   }
   absl::StatusOr<std::vector<TaskPtr>> tasks =
       request.outcomes_only()
           ? BuildMapChunks(request, *registry_, options_.limits,
-                           options_.default_task_timeout)
+                           options_.default_task_timeout, encoded_items)
           : BuildMapTasks(request, *registry_, options_.limits,
                           options_.default_task_timeout,
                           next_map_group_.fetch_add(1));

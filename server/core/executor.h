@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "execd/v1/execd.pb.h"
 #include "server/core/delayed_set.h"
 #include "server/core/executor_metrics.h"
@@ -66,8 +67,11 @@ class Executor : public PoolHost {
   // All items or none: one task per item, in item order; with
   // outcomes_only one per chunk of items (TaskRecord::map_chunk).
   // Items may be moved out of `request` (one task per item takes them).
-  absl::StatusOr<std::vector<TaskPtr>> SubmitMap(v1::MapRequest& request,
-                                                 const std::string& owner = "");
+  // `encoded_items`: the bytes of each item as received, if the caller has
+  // them (see BuildMapChunks).
+  absl::StatusOr<std::vector<TaskPtr>> SubmitMap(
+      v1::MapRequest& request, const std::string& owner = "",
+      absl::Span<const absl::string_view> encoded_items = {});
 
   absl::StatusOr<v1::CancelResponse> Cancel(absl::string_view task_id,
                                             absl::string_view owner = "");

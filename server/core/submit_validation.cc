@@ -279,7 +279,14 @@ absl::StatusOr<std::vector<TaskPtr>> BuildMapTasks(
 
 absl::StatusOr<std::vector<TaskPtr>> BuildMapChunks(
     const v1::MapRequest& request, const FunctionRegistry& registry,
-    const FunctionLimits& limits, absl::Duration default_timeout) {
+    const FunctionLimits& limits, absl::Duration default_timeout,
+    absl::Span<const absl::string_view> encoded_items) {
+  if (!encoded_items.empty() &&
+      encoded_items.size() != static_cast<size_t>(request.items_size())) {
+    return absl::InternalError(
+        absl::StrCat("Map: ", encoded_items.size(), " encoded items for ",
+                     request.items_size(), " parsed ones"));
+  }
   absl::StatusOr<MapTarget> target = CheckMapTarget(request, registry);
   if (!target.ok()) return target.status();
   absl::StatusOr<absl::Duration> item_timeout =
@@ -306,7 +313,11 @@ absl::StatusOr<std::vector<TaskPtr>> BuildMapChunks(
     auto chunk = std::make_shared<TaskRecord>();
     TaskInputs& inputs = chunk->mutable_inputs();
     for (int i = first; i < first + count; ++i) {
-      AppendChunkItem(request.items(i), &inputs.chunk_items);
+      if (encoded_items.empty()) {
+        AppendChunkItem(request.items(i), &inputs.chunk_items);
+      } else {
+        AppendEncodedChunkItem(encoded_items[i], &inputs.chunk_items);
+      }
     }
     inputs.kwargs = request.kwargs();
     chunk->function = target->function;

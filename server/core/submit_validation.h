@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "execd/v1/execd.pb.h"
 #include "server/core/task_record.h"
 #include "server/functions/registry.h"
@@ -43,9 +45,13 @@ absl::StatusOr<std::vector<TaskPtr>> BuildMapTasks(
 // MapRequest.outcomes_only: one record per chunk of `chunksize` items
 // (server/functions/map_chunk.h), in item order, with the chunk's items as
 // its args and a timeout of its item count times the per-item timeout.
+// `encoded_items`, if not empty, are the bytes `request`'s items were
+// parsed from, one per item in order (see EncodedMapItems): the chunks copy
+// them instead of serializing the parsed items again.
 absl::StatusOr<std::vector<TaskPtr>> BuildMapChunks(
     const v1::MapRequest& request, const FunctionRegistry& registry,
-    const FunctionLimits& limits, absl::Duration default_timeout);
+    const FunctionLimits& limits, absl::Duration default_timeout,
+    absl::Span<const absl::string_view> encoded_items = {});
 
 }  // namespace execd
 

@@ -31,20 +31,31 @@ void AppendTask(v1::TaskState state, const std::string* result,
   if (error != nullptr) wire.Message(kError, *error);
 }
 
+// The headers of a chunk item whose ListValue is `item_size` bytes.
+void AppendChunkItemHeaders(size_t item_size, std::string* chunk_items) {
+  constexpr int kListValuesField = 1;  // google.protobuf.ListValue.values
+  constexpr int kValueListField = 6;   // google.protobuf.Value.list_value
+  WireWriter wire(chunk_items);
+  wire.MessageHeader(kListValuesField, WireWriter::FieldSize(item_size));
+  wire.MessageHeader(kValueListField, item_size);
+}
+
 }  // namespace
 
 void AppendChunkItem(const google::protobuf::ListValue& item,
                      std::string* chunk_items) {
-  constexpr int kListValuesField = 1;  // google.protobuf.ListValue.values
-  constexpr int kValueListField = 6;   // google.protobuf.Value.list_value
   const size_t item_size = item.ByteSizeLong();
-  WireWriter wire(chunk_items);
-  wire.MessageHeader(kListValuesField, WireWriter::FieldSize(item_size));
-  wire.MessageHeader(kValueListField, item_size);
+  AppendChunkItemHeaders(item_size, chunk_items);
   const size_t at = chunk_items->size();
   chunk_items->resize(at + item_size);
   item.SerializeWithCachedSizesToArray(
       reinterpret_cast<uint8_t*>(chunk_items->data() + at));
+}
+
+void AppendEncodedChunkItem(absl::string_view item_bytes,
+                            std::string* chunk_items) {
+  AppendChunkItemHeaders(item_bytes.size(), chunk_items);
+  chunk_items->append(item_bytes.data(), item_bytes.size());
 }
 
 std::string RunMapChunk(const FunctionSpec& function,

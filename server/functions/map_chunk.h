@@ -25,6 +25,10 @@ namespace execd {
 // accepted.
 void AppendChunkItem(const google::protobuf::ListValue& item,
                      std::string* chunk_items);
+// The same from the item's serialized ListValue, as it came on the wire:
+// copied, not parsed and serialized again.
+void AppendEncodedChunkItem(absl::string_view item_bytes,
+                            std::string* chunk_items);
 
 // Runs the chunk whose items are the list values of `items` (each one
 // item's arguments). A failing item does not stop the rest. Stops early if

@@ -1,5 +1,6 @@
 #include "server/service/map_chunk_collector.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "server/functions/map_chunk.h"
@@ -68,6 +69,15 @@ MapResultRelease::Results MapChunkCollector::Results(size_t chunk,
     if (batch == nullptr) {
       batch = std::make_shared<EncodedEvent>();
       batch->batch_entries = true;
+      // Sized once for the rest of the chunk (or a batch's bytes): growing
+      // by appends would copy it over and over.
+      const size_t outcome_bytes_left =
+          outcomes.size() - static_cast<size_t>(task.data() - outcomes.data());
+      const size_t entries_left =
+          static_cast<size_t>(first_index_[chunk] + items - index);
+      batch->bytes.reserve(std::min(
+          outcome_bytes_left + entries_left * kMaxMapResultEntryOverhead,
+          kWireBatchLimits.max_bytes));
     }
     AppendMapResultEntry(index++, task, &batch->bytes);
   });

@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/arena.h"
-#include "grpcpp/impl/codegen/proto_utils.h"
+#include "server/core/map_request_items.h"
 #include "server/core/task_observer.h"
 #include "server/service/map_chunk_collector.h"
 #include "server/service/map_result_release.h"
@@ -55,29 +56,40 @@ MapReactor::MapReactor(const ServiceContext& service,
   google::protobuf::Arena arena;
   auto* map_request =
       google::protobuf::Arena::CreateMessage<v1::MapRequest>(&arena);
-  grpc::ByteBuffer request_bytes(request);  // Deserialize consumes it
-  grpc::Status parsed = grpc::SerializationTraits<v1::MapRequest>::Deserialize(
-      &request_bytes, map_request);
+  // In one piece: parsed from, and an outcomes Map's chunks copy their
+  // items' bytes from it.
+  const std::string request_bytes = FlattenByteBuffer(request);
+  const bool parsed = map_request->ParseFromArray(
+      request_bytes.data(), static_cast<int>(request_bytes.size()));
   const size_t items = static_cast<size_t>(map_request->items_size());
   // Every item's result must fit: the request itself bounds this.
   outbox_ = std::make_shared<Outbox>(
       std::max(items + 1, service.max_stream_buffer), kResumeHint,
       framing == Framing::kBatched ? kWireBatchLimits : Outbox::BatchLimits{});
-  if (!parsed.ok()) {
-    outbox_->Close(grpc::Status(
-        grpc::StatusCode::INVALID_ARGUMENT,
-        absl::StrCat("malformed MapRequest: ", parsed.error_message())));
+  if (!parsed) {
+    outbox_->Close(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                     absl::StrCat("malformed MapRequest: not a valid ",
+                                  v1::MapRequest::descriptor()->full_name())));
   } else {
-    Start(*map_request, framing);
+    std::vector<absl::string_view> encoded_items;
+    if (map_request->outcomes_only()) {
+      encoded_items = EncodedMapItems(request_bytes);
+      // Parsed items only, should the two ever disagree.
+      if (encoded_items.size() != items) encoded_items.clear();
+    }
+    Start(*map_request, encoded_items, framing);
   }
   Launch(framing);
 }
 
-void MapReactor::Start(v1::MapRequest& request, Framing framing) {
+void MapReactor::Start(v1::MapRequest& request,
+                       absl::Span<const absl::string_view> encoded_items,
+                       Framing framing) {
   const bool unordered = request.unordered();
   const bool outcomes_only = request.outcomes_only();
   absl::StatusOr<std::vector<TaskPtr>> tasks =
-      service_.executor->SubmitMap(request, owner_);
+      service_.executor->SubmitMap(request, owner_, encoded_items);
   if (!tasks.ok()) {
     outbox_->Close(ToGrpcStatus(tasks.status()));
     return;

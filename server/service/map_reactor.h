@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "execd/v1/execd.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "server/core/event_encoding.h"
@@ -35,7 +37,10 @@ class MapReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  private:
   using Outbox = StreamOutbox<EncodedEvent>;
   class Collector;
-  void Start(v1::MapRequest& request,  // its items move into the tasks
+  // `request`'s items move into the tasks; `encoded_items` are their bytes
+  // as received, for an outcomes Map (empty: serialize them again).
+  void Start(v1::MapRequest& request,
+             absl::Span<const absl::string_view> encoded_items,
              Framing framing);
   void Launch(Framing framing);
 

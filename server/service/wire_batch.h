@@ -1,6 +1,7 @@
 #ifndef EXECD_SERVER_SERVICE_WIRE_BATCH_H_
 #define EXECD_SERVER_SERVICE_WIRE_BATCH_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,6 +26,10 @@ grpc::ByteBuffer EncodeBatch(const std::vector<EncodedEventPtr>& messages);
 inline constexpr StreamOutbox<EncodedEvent>::BatchLimits kWireBatchLimits = {
     /*max_messages=*/1024, /*max_bytes=*/1 << 20};
 
+// A received message's bytes in one piece (gRPC may hold them in several
+// slices).
+std::string FlattenByteBuffer(const grpc::ByteBuffer& buffer);
+
 // One encoded message alone, copied: the original may be freed once the
 // write is done while gRPC's transport still holds the bytes.
 grpc::ByteBuffer EncodeSingle(const EncodedEvent& message);
@@ -40,6 +45,9 @@ std::optional<EncodedTask> FindEncodedTask(const EncodedEvent& event);
 // A serialized v1::MapResult {index, task} around an encoded task: Map
 // forwards the task's FINISHED event without parsing or copying a Task.
 EncodedEventPtr EncodeMapResult(int64_t index, absl::string_view task_bytes);
+// The bytes an entry of MapResultBatch.results adds to its task's: the
+// entry's tag and length, the index field, the task's tag and length.
+inline constexpr size_t kMaxMapResultEntryOverhead = 1 + 5 + 1 + 10 + 1 + 5;
 // The same MapResult appended to `entries` as one entry of
 // MapResultBatch.results (tag, length, message), for an EncodedEvent with
 // batch_entries.

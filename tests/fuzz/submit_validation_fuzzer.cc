@@ -15,6 +15,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/struct.pb.h"
+#include "server/core/map_request_items.h"
 #include "server/core/submit_validation.h"
 #include "server/functions/registry.h"
 #include "tests/fuzz/fuzz_common.h"
@@ -133,6 +134,19 @@ void RunMapChunks(v1::MapRequest& request, absl::Duration default_timeout) {
   const v1::MapRequest original = request;
   absl::StatusOr<std::vector<TaskPtr>> chunks =
       BuildMapChunks(request, Registry(), Limits(), default_timeout);
+  // The same from the items' bytes, as the server takes them off the wire:
+  // the same verdict, and chunks byte for byte those of the parsed items.
+  const std::string request_bytes = request.SerializeAsString();
+  absl::StatusOr<std::vector<TaskPtr>> from_bytes =
+      BuildMapChunks(request, Registry(), Limits(), default_timeout,
+                     EncodedMapItems(request_bytes));
+  Check(from_bytes.ok() == chunks.ok());
+  if (chunks.ok()) {
+    Check(from_bytes->size() == chunks->size());
+    for (size_t i = 0; i < chunks->size(); ++i) {
+      Check((*from_bytes)[i]->chunk_items() == (*chunks)[i]->chunk_items());
+    }
+  }
   if (original.items_size() > 0) {
     v1::MapRequest as_tasks = original;  // its items move into the tasks
     Check(
