@@ -59,8 +59,10 @@ MapReactor::MapReactor(const ServiceContext& service,
   // In one piece: parsed from, and an outcomes Map's chunks copy their
   // items' bytes from it.
   const std::string request_bytes = FlattenByteBuffer(request);
-  const bool parsed = map_request->ParseFromArray(
-      request_bytes.data(), static_cast<int>(request_bytes.size()));
+  const bool parsed =
+      request.Valid() &&
+      map_request->ParseFromArray(request_bytes.data(),
+                                  static_cast<int>(request_bytes.size()));
   const size_t items = static_cast<size_t>(map_request->items_size());
   // Every item's result must fit: the request itself bounds this.
   outbox_ = std::make_shared<Outbox>(
