@@ -175,11 +175,19 @@ def map_cpu(bench):
     out = ["", "CPU per Map item in the paired calls (us, all threads of each process):", "",
            "| side | client / Python's parent | server | workers | total |",
            "|---|---:|---:|---:|---:|"]
+    totals = []
     for name, client, middle, workers in sides:
         parts = [v for v in (client, middle, workers) if v is not None]
+        totals.append(sum(parts))
         out.append("| %s | %s | %s | %s | %s |" % (
             name, fmt(client, 2), fmt(middle, 2) if middle is not None else "-",
-            fmt(workers, 2), fmt(sum(parts), 2)))
+            fmt(workers, 2), fmt(totals[-1], 2)))
+    # On 2 shared cores the rates follow these totals, and their ratio
+    # moves far less from run to run than the rates' do.
+    if all(totals):
+        out += ["", "Python's CPU per item over execd's (the rate ratio CPU alone would give): " +
+                ", ".join("%s %s" % (name.split(" (")[0], fmt(total / totals[0], 2))
+                          for (name, _, _, _), total in zip(sides[1:], totals[1:]))]
     return out
 
 
