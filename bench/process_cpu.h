@@ -9,19 +9,13 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "server/pools/process_info.h"
 
 namespace execd::bench {
 
-// CPU time (user + system, all threads) of a running process, to the
-// nanosecond: its CPU-time clock (clock_getcpuclockid), which /proc's
-// 10 ms ticks would blur over a 20 ms Map call.
-absl::StatusOr<double> ProcessCpuSeconds(pid_t pid);
-// The same of this process (the bench client), 0 if unknown.
+// ProcessCpuSeconds (server/pools/process_info.h) of this process (the
+// bench client), 0 if unknown.
 double SelfCpuSeconds();
-
-// The processes `pid` started that still run (a pool's workers), from
-// /proc/<pid>/task/*/children.
-std::vector<pid_t> ChildProcesses(pid_t pid);
 
 // CPU seconds of named groups of processes (e.g. "server", "workers"),
 // summed over the stretches between Begin and End.

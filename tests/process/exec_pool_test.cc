@@ -1,32 +1,15 @@
 // The exec built-in as the process pool runs it: real programs, no shell.
-#include <fstream>
-#include <sstream>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/functions/encoded_value.h"
+#include "server/pools/process_info.h"
 #include "tests/process/fake_pool_host.h"
 
 namespace execd::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Direct children of `pid` (from /proc/<pid>/task/<pid>/children).
-std::vector<pid_t> ChildrenOf(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/task/", pid, "/children"));
-  std::stringstream text;
-  text << in.rdbuf();
-  std::vector<pid_t> children;
-  for (absl::string_view word :
-       absl::StrSplit(text.str(), ' ', absl::SkipWhitespace())) {
-    int child = 0;
-    if (absl::SimpleAtoi(word, &child)) children.push_back(child);
-  }
-  return children;
-}
 
 class ExecPoolTest : public PoolFixture {
  protected:
@@ -36,7 +19,7 @@ class ExecPoolTest : public PoolFixture {
     *worker = PidOfWorker(host_.WaitWorker(task, absl::Seconds(10)));
     ASSERT_GT(*worker, 0);
     const absl::Time deadline = absl::Now() + absl::Seconds(10);
-    while ((*children = ChildrenOf(*worker)).empty() &&
+    while ((*children = ChildProcesses(*worker)).empty() &&
            absl::Now() < deadline) {
       absl::SleepFor(absl::Milliseconds(10));
     }

@@ -13,6 +13,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
+#include "server/pools/process_info.h"
 #include "tests/process/process_test_util.h"
 
 namespace execd::process_testing {
@@ -60,7 +61,7 @@ TEST(ProcessChaosTest, RandomWorkerKillsNeverLoseOrBreakAnything) {
   while (absl::Now() < end) {
     absl::SleepFor(absl::Milliseconds(100 + random() % 200));
     // Only the server's own children: its execd-worker processes.
-    std::vector<pid_t> workers = ChildrenOf(server->pid());
+    std::vector<pid_t> workers = ChildProcesses(server->pid());
     if (workers.empty()) continue;
     if (kill(workers[random() % workers.size()], SIGKILL) == 0) ++kills;
   }
@@ -85,7 +86,8 @@ TEST(ProcessChaosTest, RandomWorkerKillsNeverLoseOrBreakAnything) {
       },
       absl::Seconds(20)))
       << ProcessPoolStatus(*stub).DebugString();
-  EXPECT_EQ(ChildrenOf(server->pid()).size(), static_cast<size_t>(kProcesses));
+  EXPECT_EQ(ChildProcesses(server->pid()).size(),
+            static_cast<size_t>(kProcesses));
   EXPECT_GT(ProcessPoolStatus(*stub).worker_restarts(), 0);
   v1::Task after = integration::AwaitTerminal(
       *stub,

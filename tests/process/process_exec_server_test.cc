@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/pools/process_info.h"
 #include "tests/process/process_test_util.h"
 
 namespace execd::process_testing {
@@ -105,7 +106,7 @@ TEST_F(ExecServerTest, TimeoutKillsTheChildAndItsWorker) {
   ASSERT_GT(worker, 0);
   std::vector<pid_t> children;
   integration::PollUntil(
-      [&] { return !(children = ChildrenOf(worker)).empty(); },
+      [&] { return !(children = ChildProcesses(worker)).empty(); },
       absl::Seconds(5));
   ASSERT_EQ(children.size(), 1u);
   v1::Task task = AwaitTerminal(*stub_, id, absl::Seconds(10));
@@ -121,7 +122,7 @@ TEST_F(ExecServerTest, CancelKillsTheChild) {
   ASSERT_GT(worker, 0);
   std::vector<pid_t> children;
   integration::PollUntil(
-      [&] { return !(children = ChildrenOf(worker)).empty(); },
+      [&] { return !(children = ChildProcesses(worker)).empty(); },
       absl::Seconds(5));
   ASSERT_EQ(children.size(), 1u);
   v1::CancelResponse response;

@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/pools/process_info.h"
 #include "tests/process/process_test_util.h"
 #include "tests/support/process_cpu.h"
 
@@ -50,7 +51,7 @@ TEST_F(ProcessServerTest, CountsPrimesInAWorkerProcess) {
   EXPECT_EQ(task.result().number_value(), 9592);
   EXPECT_EQ(task.pool(), v1::POOL_PROCESS);
   EXPECT_THAT(task.worker(), MatchesRegex("process-[0-9]+/pid-[0-9]+"));
-  const std::vector<pid_t> children = ChildrenOf(server_->pid());
+  const std::vector<pid_t> children = ChildProcesses(server_->pid());
   EXPECT_THAT(children, ::testing::Contains(WorkerPid(task)));
 }
 
@@ -224,7 +225,7 @@ TEST_F(ProcessServerTest, MapWithChunksizeGivesEveryResultInOrder) {
 
 TEST_F(ProcessServerTest, WorkersDieWithAKilledServer) {
   Start({"--processes=3"});
-  std::vector<pid_t> workers = ChildrenOf(server_->pid());
+  std::vector<pid_t> workers = ChildProcesses(server_->pid());
   ASSERT_EQ(workers.size(), 3u);
   server_->Signal(SIGKILL);
   ASSERT_TRUE(server_->WaitForExit(absl::Seconds(5)).ok());
@@ -235,7 +236,7 @@ TEST_F(ProcessServerTest, WorkersDieWithAKilledServer) {
 
 TEST_F(ProcessServerTest, GracefulShutdownLeavesNoWorker) {
   Start({"--processes=2", "--shutdown_grace=2s"});
-  std::vector<pid_t> workers = ChildrenOf(server_->pid());
+  std::vector<pid_t> workers = ChildProcesses(server_->pid());
   ASSERT_EQ(workers.size(), 2u);
   const std::string id =
       SubmitOk(*stub_, ProcessSubmit("primes", {Number(1e9)}));

@@ -1,6 +1,5 @@
 #include "tests/process/process_test_util.h"
 
-#include <dirent.h>
 #include <signal.h>
 
 #include <fstream>
@@ -8,7 +7,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 
 namespace execd::process_testing {
 namespace {
@@ -57,25 +55,6 @@ pid_t WorkerPid(const v1::Task& task) {
     return -1;
   }
   return pid;
-}
-
-std::vector<pid_t> ChildrenOf(pid_t pid) {
-  std::vector<pid_t> children;
-  const std::string tasks_dir = absl::StrCat("/proc/", pid, "/task");
-  DIR* dir = opendir(tasks_dir.c_str());
-  if (dir == nullptr) return children;
-  while (dirent* entry = readdir(dir)) {
-    if (entry->d_name[0] == '.') continue;
-    const std::string text =
-        ReadText(absl::StrCat(tasks_dir, "/", entry->d_name, "/children"));
-    for (absl::string_view word :
-         absl::StrSplit(text, ' ', absl::SkipWhitespace())) {
-      int child = 0;
-      if (absl::SimpleAtoi(word, &child)) children.push_back(child);
-    }
-  }
-  closedir(dir);
-  return children;
 }
 
 bool ProcessGone(pid_t pid) {

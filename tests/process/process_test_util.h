@@ -32,9 +32,6 @@ v1::PoolStatus ProcessPoolStatus(v1::Executor::Stub& stub);
 // The pid in a Task.worker "process-<slot>/pid-<pid>", or -1.
 pid_t WorkerPid(const v1::Task& task);
 
-// Direct children of `pid`, over all its threads.
-std::vector<pid_t> ChildrenOf(pid_t pid);
-
 // True once `pid` is gone (a zombie counts as gone: it runs no more).
 bool ProcessGone(pid_t pid);
 bool WaitProcessGone(pid_t pid, absl::Duration timeout);
