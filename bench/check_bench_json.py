@@ -37,6 +37,8 @@ REQUIRED = {
                      "paired_outcomes_map_chunksize_256.cpu_us_per_item"
                      ".python_parent",
                      "paired_outcomes_map_chunksize_256.same_result.ratio",
+                     "paired_outcomes_map_chunksize_256.noop_on_both_sides"
+                     ".ratio",
                      "map_floor.items_per_second",
                      "map_floor.client_parse_us_per_item",
                      "map_floor.index_state_result_only.items_per_second"],

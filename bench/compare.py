@@ -83,18 +83,27 @@ def targets(bench, py):
     if paired_ratio:
         # Call for call in turns (python_map_peer.py): the median of the
         # pairs' ratios, with each side's median rate beside it.
-        rows.append(("the same, execd and Python's map in turns, median of %d pairs' ratios"
+        rows.append(("the same, execd's `echo` and Python's `noop` in turns, median of %d rounds' ratios"
                      % get(bench, paired + "pairs"),
                      fmt(get(bench, paired + "execd_items_per_second")),
                      fmt(get(bench, paired + "python_items_per_second")),
                      paired_ratio, ">= 1", True))
+        noop = paired + "noop_on_both_sides."
+        if get(bench, noop + "ratio"):
+            # The same function on both sides: execd's noop returns its
+            # arguments' list as Python's noop returns their tuple.
+            rows.append(("the same with execd's `noop` against Python's `noop` "
+                         "(the same function both sides)",
+                         fmt(get(bench, noop + "execd_items_per_second")),
+                         fmt(get(bench, paired + "python_items_per_second")),
+                         get(bench, noop + "ratio"), ">= 1", True))
         same = paired + "same_result."
         if get(bench, same + "ratio"):
-            # Not a target of its own: the same call against Python's map
-            # returning what echo returns ({"args": [...], "kwargs": {}}),
-            # so both sides move and materialize the same results.
-            rows.append(("the same against Python's map returning echo's result "
-                         "(same results both sides; for reference)",
+            # Python's map returning what echo returns ({"args": [...],
+            # "kwargs": {}}): both sides move and materialize the same
+            # results.
+            rows.append(("the same, execd's `echo` against Python's `echo_result` "
+                         "(the same results both sides)",
                          fmt(get(bench, paired + "execd_items_per_second")),
                          fmt(get(bench, same + "python_items_per_second")),
                          get(bench, same + "ratio"), ">= 1", True))
@@ -160,34 +169,48 @@ def map_cpu(bench):
     """CPU per item of the paired Maps, by process: where execd's items cost
     more than Python's map (empty when the bench did not start the server)."""
     per_item = "process_pool.paired_outcomes_map_chunksize_256.cpu_us_per_item."
-    server = get(bench, per_item + "execd_server")
-    if server is None:
+    if get(bench, per_item + "execd_server") is None:
         return []
-    sides = [("execd outcomes Map", get(bench, per_item + "execd_client"), server,
-              get(bench, per_item + "execd_workers")),
-             ("Python map of `noop` (returns its arguments' tuple)",
-              get(bench, per_item + "python_parent"), None,
-              get(bench, per_item + "python_workers"))]
-    if get(bench, per_item + "python_echo_result_parent") is not None:
-        sides.append(("Python map of `echo_result` (returns echo's result)",
-                      get(bench, per_item + "python_echo_result_parent"), None,
-                      get(bench, per_item + "python_echo_result_workers")))
+
+    def execd_side(name, prefix):
+        return (name, get(bench, per_item + prefix + "_client"),
+                get(bench, per_item + prefix + "_server"),
+                get(bench, per_item + prefix + "_workers"))
+
+    def python_side(name, prefix):
+        return (name, get(bench, per_item + prefix + "_parent"), None,
+                get(bench, per_item + prefix + "_workers"))
+
+    sides = {
+        "echo": execd_side("execd outcomes Map of `echo`", "execd"),
+        "noop": execd_side("execd outcomes Map of `noop` (returns its arguments' list)",
+                           "execd_noop"),
+        "py_noop": python_side("Python map of `noop` (returns its arguments' tuple)",
+                               "python"),
+        "py_echo_result": python_side("Python map of `echo_result` (returns echo's result)",
+                                      "python_echo_result"),
+    }
+    sides = {key: side for key, side in sides.items() if side[1] is not None}
     out = ["", "CPU per Map item in the paired calls (us, all threads of each process):", "",
            "| side | client / Python's parent | server | workers | total |",
            "|---|---:|---:|---:|---:|"]
-    totals = []
-    for name, client, middle, workers in sides:
-        parts = [v for v in (client, middle, workers) if v is not None]
-        totals.append(sum(parts))
+    totals = {}
+    for key, (name, client, middle, workers) in sides.items():
+        totals[key] = sum(v for v in (client, middle, workers) if v is not None)
         out.append("| %s | %s | %s | %s | %s |" % (
             name, fmt(client, 2), fmt(middle, 2) if middle is not None else "-",
-            fmt(workers, 2), fmt(totals[-1], 2)))
+            fmt(workers, 2), fmt(totals[key], 2)))
     # On 2 shared cores the rates follow these totals, and their ratio
     # moves far less from run to run than the rates' do.
-    if all(totals):
+    pairs = [("`noop` both sides", "py_noop", "noop"),
+             ("`echo` vs `echo_result`", "py_echo_result", "echo"),
+             ("`echo` vs `noop` (the first sessions' figure)", "py_noop", "echo")]
+    shown = ["%s %s" % (name, fmt(totals[python] / totals[execd], 2))
+             for name, python, execd in pairs
+             if totals.get(python) and totals.get(execd)]
+    if shown:
         out += ["", "Python's CPU per item over execd's (the rate ratio CPU alone would give): " +
-                ", ".join("%s %s" % (name.split(" (")[0], fmt(total / totals[0], 2))
-                          for (name, _, _, _), total in zip(sides[1:], totals[1:]))]
+                ", ".join(shown)]
     return out
 
 

@@ -18,7 +18,11 @@ constexpr int kBatchItems = 1024;  // the most the server packs in a batch
 // The results of a real MapBatchStream of `echo`, in one batch.
 absl::StatusOr<v1::MapResultBatch> CaptureMapResults(v1::Executor::Stub* stub,
                                                      v1::Pool pool) {
-  const v1::MapRequest request = EchoMapRequest(pool, kBatchItems, 256);
+  MapSpec spec;
+  spec.pool = pool;
+  spec.items = kBatchItems;
+  spec.chunksize = 256;
+  const v1::MapRequest request = MapRequestFor(spec);
   auto context = std::make_unique<grpc::ClientContext>();
   SetDeadline(context.get());
   auto reader = stub->MapBatchStream(context.get(), request);

@@ -71,36 +71,39 @@ class MapResults {
 
 }  // namespace
 
-v1::MapRequest EchoMapRequest(v1::Pool pool, int64_t items, int32_t chunksize,
-                              bool outcomes_only) {
-  v1::MapRequest request;
-  request.set_outcomes_only(outcomes_only);
-  request.set_function("echo");
-  request.set_pool(pool);
-  request.set_chunksize(chunksize);
-  for (int64_t i = 0; i < items; ++i) {
-    request.add_items()->add_values()->set_number_value(static_cast<double>(i));
+void FillMapRequest(const MapSpec& spec, v1::MapRequest* request) {
+  request->set_outcomes_only(spec.outcomes_only);
+  request->set_function(spec.function);
+  request->set_pool(spec.pool);
+  request->set_chunksize(spec.chunksize);
+  for (int64_t i = 0; i < spec.items; ++i) {
+    request->add_items()->add_values()->set_number_value(
+        static_cast<double>(i));
   }
+}
+
+v1::MapRequest MapRequestFor(const MapSpec& spec) {
+  v1::MapRequest request;
+  FillMapRequest(spec, &request);
   return request;
 }
 
-absl::StatusOr<MapRun> RunEchoMap(const std::shared_ptr<grpc::Channel>& channel,
-                                  v1::Pool pool, int64_t items,
-                                  int32_t chunksize, bool batched,
-                                  bool outcomes_only) {
-  v1::MapRequest request =
-      EchoMapRequest(pool, items, chunksize, outcomes_only);
+absl::StatusOr<MapRun> RunMap(const std::shared_ptr<grpc::Channel>& channel,
+                              const MapSpec& spec) {
+  // Built as Client::Map builds it, on an arena.
+  MapRequestOnArena request;
+  FillMapRequest(spec, &*request);
   const std::unique_ptr<v1::Executor::Stub> stub =
       v1::Executor::NewStub(channel);
   const double cpu_at_start = SelfCpuSeconds();
   const absl::Time start = absl::Now();
   std::optional<MapResults> results;
-  if (batched) {
+  if (spec.batched) {
     // Cut as Client::Map cuts.
     results.emplace(channel.get(), MapCallPlan(std::move(request),
                                                MapOptions().items_per_call));
   } else {
-    results.emplace(stub.get(), request);
+    results.emplace(stub.get(), *request);
   }
   int64_t received = 0;
   while (const v1::MapResult* result = results->Next()) {
@@ -121,11 +124,11 @@ absl::StatusOr<MapRun> RunEchoMap(const std::shared_ptr<grpc::Channel>& channel,
   if (!status.ok()) {
     return absl::Status(status.code(), absl::StrCat("Map: ", status.message()));
   }
-  if (received != items) {
+  if (received != spec.items) {
     return absl::InternalError(
-        absl::StrCat("Map returned ", received, " of ", items, " items"));
+        absl::StrCat("Map returned ", received, " of ", spec.items, " items"));
   }
-  return MapRun{items, elapsed, client_cpu};
+  return MapRun{spec.items, elapsed, client_cpu};
 }
 
 }  // namespace execd::bench

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -21,18 +22,24 @@ struct MapRun {
   }
 };
 
-// A Map of `echo` over `items` one-number items (0, 1, ...); items that are
-// not tasks with `outcomes_only`.
-v1::MapRequest EchoMapRequest(v1::Pool pool, int64_t items, int32_t chunksize,
-                              bool outcomes_only = false);
+// A Map of `function` over `items` one-number items (0, 1, ...).
+struct MapSpec {
+  std::string function = "echo";
+  v1::Pool pool = v1::POOL_PROCESS;
+  int64_t items = 0;
+  int32_t chunksize = 1;
+  bool batched = false;        // MapBatchStream, cut as Client::Map cuts
+  bool outcomes_only = false;  // items that are not tasks
+};
 
-// One Map (or, `batched`, MapBatchStream) call of `echo` over `items`
-// one-number items; reads every result and fails unless all of them
-// SUCCEEDED.
-absl::StatusOr<MapRun> RunEchoMap(const std::shared_ptr<grpc::Channel>& channel,
-                                  v1::Pool pool, int64_t items,
-                                  int32_t chunksize, bool batched,
-                                  bool outcomes_only = false);
+// Sets `request` (empty) to the Map `spec` describes.
+void FillMapRequest(const MapSpec& spec, v1::MapRequest* request);
+v1::MapRequest MapRequestFor(const MapSpec& spec);
+
+// One Map (or, `batched`, MapBatchStream) call as `spec` says; reads every
+// result and fails unless all of them SUCCEEDED.
+absl::StatusOr<MapRun> RunMap(const std::shared_ptr<grpc::Channel>& channel,
+                              const MapSpec& spec);
 
 }  // namespace execd::bench
 

@@ -4,7 +4,9 @@
 // Python's map (bench/python_map_peer.py), then MapBatchStream's floor
 // (bench/floors.h). Skipped (with the reason) when
 // GetPools lists no process pool.
+#include <map>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -43,8 +45,13 @@ absl::Status MeasureMaps(const std::shared_ptr<grpc::Channel>& channel,
       // the machine to move it by half.
       std::vector<double> rates;
       for (int i = 0; i < kMapRuns; ++i) {
-        absl::StatusOr<MapRun> run = RunEchoMap(
-            channel, pool, items, chunksize, kind.batched, kind.outcomes_only);
+        MapSpec spec;
+        spec.pool = pool;
+        spec.items = items;
+        spec.chunksize = chunksize;
+        spec.batched = kind.batched;
+        spec.outcomes_only = kind.outcomes_only;
+        absl::StatusOr<MapRun> run = RunMap(channel, spec);
         if (!run.ok()) return run.status();
         rates.push_back(run->items_per_second());
       }
@@ -65,12 +72,13 @@ absl::Status MeasureMaps(const std::shared_ptr<grpc::Channel>& channel,
 // execd's outcomes_only Map at chunksize 256 and Python's map(chunksize=256)
 // call for call, in turns (the order rotating from one round to the next):
 // the machine's load moves every call of a round alike, where the separate
-// figures are minutes apart. Python maps twice a round: `noop`, which
-// returns its arguments' tuple (the target's baseline), and `echo_result`,
-// which returns what execd's echo does, so that one ratio compares the
-// same results materialized on both sides. Skipped (with the reason)
-// without Python.
-absl::Status MeasurePairedMaps(const Target& target, int64_t items, int pairs,
+// figures are minutes apart. Four calls a round, the same function on both
+// sides in two pairs: execd's `noop` and Python's `noop` both return their
+// arguments (a list, a tuple); execd's `echo` and Python's `echo_result`
+// both return {"args": [...], "kwargs": {}}. The target's figure, kept from
+// the first sessions, is execd's `echo` over Python's `noop`. Skipped (with
+// the reason) without Python.
+absl::Status MeasurePairedMaps(const Target& target, int64_t items, int rounds,
                                Section* out) {
   absl::StatusOr<std::unique_ptr<PythonMapPeer>> python = PythonMapPeer::Start(
       "/usr/bin/python3", EXECD_BENCH_SOURCE_DIR "/python_map_peer.py");
@@ -78,79 +86,91 @@ absl::Status MeasurePairedMaps(const Target& target, int64_t items, int pairs,
     SetString(out, "skipped", python.status().ToString());
     return absl::OkStatus();
   }
-  constexpr int kChunksize = 256;
-  // The Python side of each turn but execd's: the function mapped and the
+  // One call of a round: the function mapped, on which side, and the
   // prefix of its CPU figures.
-  struct PythonTurn {
+  struct Turn {
     const char* function;
+    bool on_execd;
     const char* cpu_prefix;
   };
-  constexpr PythonTurn kPythonTurns[] = {{"noop", "python"},
-                                         {"echo_result", "python_echo_result"}};
-  constexpr int kTurns = 1 + 2;  // execd's, then each of kPythonTurns
-  std::vector<double> execd_rates, python_rates, same_result_rates;
-  std::vector<double> ratios, same_result_ratios;
+  enum TurnIndex { kExecdEcho, kExecdNoop, kPythonNoop, kPythonEchoResult };
+  constexpr Turn kTurns[] = {{"echo", true, "execd"},
+                             {"noop", true, "execd_noop"},
+                             {"noop", false, "python"},
+                             {"echo_result", false, "python_echo_result"}};
+  constexpr int kTurnCount = sizeof(kTurns) / sizeof(kTurns[0]);
+  std::vector<double> rates[kTurnCount];
   CpuByProcess cpu;
-  double execd_client_cpu = 0;
-  for (int pair = 0; pair < pairs; ++pair) {
-    double rates[kTurns] = {};
-    for (int step = 0; step < kTurns; ++step) {
-      const int turn = (step + pair) % kTurns;
-      if (turn == 0) {
+  std::map<std::string, double> client_cpu;  // execd's, by CPU prefix
+  for (int round = 0; round < rounds; ++round) {
+    for (int step = 0; step < kTurnCount; ++step) {
+      const Turn& turn = kTurns[(step + round) % kTurnCount];
+      absl::StatusOr<double> rate;
+      if (turn.on_execd) {
         if (target.started()) {  // an external server's pid is not ours
           const pid_t server = target.server->pid();
-          cpu.Begin({{"execd_server", {server}},
-                     {"execd_workers", ChildProcesses(server)}});
+          cpu.Begin({{absl::StrCat(turn.cpu_prefix, "_server"), {server}},
+                     {absl::StrCat(turn.cpu_prefix, "_workers"),
+                      ChildProcesses(server)}});
         }
-        absl::StatusOr<MapRun> run =
-            RunEchoMap(target.channel, v1::POOL_PROCESS, items, kChunksize,
-                       /*batched=*/true, /*outcomes_only=*/true);
+        MapSpec spec;
+        spec.function = turn.function;
+        spec.items = items;
+        spec.chunksize = 256;
+        spec.batched = true;
+        spec.outcomes_only = true;
+        absl::StatusOr<MapRun> run = RunMap(target.channel, spec);
         cpu.End();
         if (!run.ok()) return run.status();
-        rates[turn] = run->items_per_second();
+        rate = run->items_per_second();
         // Timed as the rate is, without building the request.
-        execd_client_cpu += run->client_cpu_seconds;
+        client_cpu[absl::StrCat(turn.cpu_prefix, "_client")] +=
+            run->client_cpu_seconds;
       } else {
-        const PythonTurn& side = kPythonTurns[turn - 1];
         const pid_t parent = (*python)->pid();
-        cpu.Begin({{absl::StrCat(side.cpu_prefix, "_parent"), {parent}},
-                   {absl::StrCat(side.cpu_prefix, "_workers"),
+        cpu.Begin({{absl::StrCat(turn.cpu_prefix, "_parent"), {parent}},
+                   {absl::StrCat(turn.cpu_prefix, "_workers"),
                     ChildProcesses(parent)}});
-        absl::StatusOr<double> rate =
-            (*python)->Map(items, kChunksize, side.function);
+        rate = (*python)->Map(items, 256, turn.function);
         cpu.End();
         if (!rate.ok()) return rate.status();
-        rates[turn] = *rate;
       }
+      rates[(step + round) % kTurnCount].push_back(*rate);
     }
-    execd_rates.push_back(rates[0]);
-    python_rates.push_back(rates[1]);
-    same_result_rates.push_back(rates[2]);
-    ratios.push_back(rates[0] / rates[1]);
-    same_result_ratios.push_back(rates[0] / rates[2]);
   }
+  // The median, least and greatest of execd's rate over Python's, round by
+  // round.
+  const auto set_ratio = [&rates, rounds](Section* section, int execd,
+                                          int python) {
+    std::vector<double> ratios;
+    for (int round = 0; round < rounds; ++round) {
+      ratios.push_back(rates[execd][round] / rates[python][round]);
+    }
+    const SampleSpread ratio = SpreadOf(std::move(ratios));
+    SetNumber(section, "ratio", ratio.median);
+    SetNumber(section, "ratio_min", ratio.min);
+    SetNumber(section, "ratio_max", ratio.max);
+  };
   SetNumber(out, "items", items);
-  SetNumber(out, "pairs", pairs);
-  SetNumber(out, "execd_items_per_second", SpreadOf(execd_rates).median);
-  SetNumber(out, "python_items_per_second", SpreadOf(python_rates).median);
-  const SampleSpread ratio = SpreadOf(ratios);
-  SetNumber(out, "ratio", ratio.median);
-  SetNumber(out, "ratio_min", ratio.min);
-  SetNumber(out, "ratio_max", ratio.max);
-  // Python's map returning echo's result: the same items and results on
-  // both sides.
+  SetNumber(out, "pairs", rounds);
+  SetNumber(out, "execd_items_per_second", SpreadOf(rates[kExecdEcho]).median);
+  SetNumber(out, "python_items_per_second",
+            SpreadOf(rates[kPythonNoop]).median);
+  set_ratio(out, kExecdEcho, kPythonNoop);
   Section* same_result = SubSection(out, "same_result");
   SetNumber(same_result, "python_items_per_second",
-            SpreadOf(same_result_rates).median);
-  const SampleSpread same_result_ratio = SpreadOf(same_result_ratios);
-  SetNumber(same_result, "ratio", same_result_ratio.median);
-  SetNumber(same_result, "ratio_min", same_result_ratio.min);
-  SetNumber(same_result, "ratio_max", same_result_ratio.max);
+            SpreadOf(rates[kPythonEchoResult]).median);
+  set_ratio(same_result, kExecdEcho, kPythonEchoResult);
+  Section* noop = SubSection(out, "noop_on_both_sides");
+  SetNumber(noop, "execd_items_per_second", SpreadOf(rates[kExecdNoop]).median);
+  set_ratio(noop, kExecdNoop, kPythonNoop);
   // Where each side's CPU goes, per item: execd has one process more on
   // the items' way (the server) than Python's map.
   Section* per_item = SubSection(out, "cpu_us_per_item");
-  const double all_items = static_cast<double>(items) * pairs;
-  SetNumber(per_item, "execd_client", execd_client_cpu * 1e6 / all_items);
+  const double all_items = static_cast<double>(items) * rounds;
+  for (const auto& [name, seconds] : client_cpu) {
+    SetNumber(per_item, name, seconds * 1e6 / all_items);
+  }
   for (const auto& [name, seconds] : cpu.seconds()) {
     SetNumber(per_item, name, seconds * 1e6 / all_items);
   }

@@ -110,20 +110,20 @@ MapStream Client::Map(
     absl::string_view function,
     const std::vector<std::vector<google::protobuf::Value>>& items,
     MapOptions options) {
-  v1::MapRequest request;
-  request.set_function(std::string(function));
+  MapRequestOnArena request;
+  request->set_function(std::string(function));
   for (const auto& item : items) {
-    google::protobuf::ListValue* args = request.add_items();
+    google::protobuf::ListValue* args = request->add_items();
     for (const auto& value : item) *args->add_values() = value;
   }
-  *request.mutable_kwargs() = std::move(options.kwargs);
-  request.set_pool(options.pool);
-  request.set_chunksize(options.chunksize);
+  *request->mutable_kwargs() = std::move(options.kwargs);
+  request->set_pool(options.pool);
+  request->set_chunksize(options.chunksize);
   if (options.timeout.has_value()) {
-    *request.mutable_timeout() = ToProtoDuration(*options.timeout);
+    *request->mutable_timeout() = ToProtoDuration(*options.timeout);
   }
-  request.set_unordered(options.unordered);
-  request.set_outcomes_only(options.outcomes_only);
+  request->set_unordered(options.unordered);
+  request->set_outcomes_only(options.outcomes_only);
   std::shared_ptr<internal::ClientCore> core = core_;  // outlives the calls
   return MapStream(
       [core](grpc::ClientContext* context, const grpc::ByteBuffer& call) {

@@ -25,27 +25,45 @@ int64_t ItemsPerCall(int items_per_call, int32_t chunksize) {
 
 }  // namespace
 
-MapCallPlan::MapCallPlan(v1::MapRequest request, int items_per_call)
-    : request_(std::move(request)) {
-  google::protobuf::RepeatedPtrField<google::protobuf::ListValue> items;
-  items.Swap(request_.mutable_items());
-  fields_ = request_.SerializeAsString();
-  items.Swap(request_.mutable_items());
+MapRequestOnArena::MapRequestOnArena()
+    : arena_(std::make_unique<google::protobuf::Arena>()),
+      request_(google::protobuf::Arena::CreateMessage<v1::MapRequest>(
+          arena_.get())) {}
 
-  const int count = request_.items_size();
+MapCallPlan::MapCallPlan(const v1::MapRequest& request, int items_per_call)
+    : MapCallPlan(
+          [&request] {
+            MapRequestOnArena copy;
+            *copy = request;
+            return copy;
+          }(),
+          items_per_call) {}
+
+MapCallPlan::MapCallPlan(MapRequestOnArena request, int items_per_call)
+    : request_(std::move(request)) {
+  {
+    // Every field but the items, serialized once for all calls. The items
+    // step aside into a field on the same arena, which swaps pointers only.
+    google::protobuf::RepeatedPtrField<google::protobuf::ListValue> items(
+        request_->GetArena());
+    items.Swap(request_->mutable_items());
+    fields_ = request_->SerializeAsString();
+    items.Swap(request_->mutable_items());
+  }
+  const int count = request_->items_size();
   // Sizes every item once: Serialize reads them back (GetCachedSize), and
-  // request_ does not change after this.
+  // the request does not change after this.
   if (items_per_call <= 0 || count == 0) {
-    for (const google::protobuf::ListValue& item : request_.items()) {
+    for (const google::protobuf::ListValue& item : request_->items()) {
       item.ByteSizeLong();
     }
     calls_.push_back(MapCall{0, count});
     return;
   }
-  const int64_t per_call = ItemsPerCall(items_per_call, request_.chunksize());
+  const int64_t per_call = ItemsPerCall(items_per_call, request_->chunksize());
   size_t call_bytes = 0;
   for (int index = 0; index < count; ++index) {
-    const size_t item_bytes = request_.items(index).ByteSizeLong();
+    const size_t item_bytes = request_->items(index).ByteSizeLong();
     const bool starts_call = calls_.empty() ||
                              calls_.back().items >= per_call ||
                              call_bytes + item_bytes > kMapCallMaxItemBytes;
@@ -65,7 +83,7 @@ grpc::ByteBuffer MapCallPlan::Serialize(const MapCall& call) const {
     google::protobuf::io::CodedOutputStream out(&stream);
     const int end = static_cast<int>(call.first_index) + call.items;
     for (int index = static_cast<int>(call.first_index); index < end; ++index) {
-      const google::protobuf::ListValue& item = request_.items(index);
+      const google::protobuf::ListValue& item = request_->items(index);
       WireFormatLite::WriteTag(v1::MapRequest::kItemsFieldNumber,
                                WireFormatLite::WIRETYPE_LENGTH_DELIMITED, &out);
       out.WriteVarint32(static_cast<uint32_t>(item.GetCachedSize()));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "execd/v1/execd.pb.h"
+#include "google/protobuf/arena.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/byte_buffer.h"
@@ -25,6 +26,23 @@ struct MapCall {
   int items = 0;
 };
 
+// A MapRequest on an arena of its own: a long Map's items are made and freed
+// in a few large blocks, not three allocations each (freeing 20,000
+// one-number items one by one was a sixth of a Map's client CPU).
+class MapRequestOnArena {
+ public:
+  MapRequestOnArena();
+
+  v1::MapRequest& operator*() { return *request_; }
+  const v1::MapRequest& operator*() const { return *request_; }
+  v1::MapRequest* operator->() { return request_; }
+  const v1::MapRequest* operator->() const { return request_; }
+
+ private:
+  std::unique_ptr<google::protobuf::Arena> arena_;
+  v1::MapRequest* request_;  // on *arena_, freed with it
+};
+
 // A Map's request cut into calls. The items stay in the one request: each
 // call's MapRequest is serialized straight from them when the call starts,
 // so no item is copied, nor freed, per call (freeing a call's 4,096 small
@@ -35,7 +53,9 @@ class MapCallPlan {
   // to whole chunks of `chunksize`), a call ending early where its items
   // would pass kMapCallMaxItemBytes. With items_per_call <= 0 the request is
   // the one call, whatever its size.
-  MapCallPlan(v1::MapRequest request, int items_per_call);
+  MapCallPlan(MapRequestOnArena request, int items_per_call);
+  // The same for a request built on the heap, which is copied first.
+  MapCallPlan(const v1::MapRequest& request, int items_per_call);
 
   const std::vector<MapCall>& calls() const { return calls_; }
 
@@ -44,7 +64,7 @@ class MapCallPlan {
   grpc::ByteBuffer Serialize(const MapCall& call) const;
 
  private:
-  v1::MapRequest request_;
+  MapRequestOnArena request_;
   std::string fields_;  // request_ without its items, serialized
   std::vector<MapCall> calls_;
 };

@@ -131,6 +131,19 @@ std::string EncodeArgsAndKwargs(const google::protobuf::ListValue& args,
   return bytes;
 }
 
+std::string EncodeList(const google::protobuf::ListValue& list) {
+  const size_t list_size = list.ByteSizeLong();  // caches the sizes too
+  std::string bytes;
+  bytes.reserve(DelimitedSize(list_size));
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    CodedOutputStream out(&stream);
+    WriteHeader(kValueList, list_size, out);
+    list.SerializeWithCachedSizes(&out);
+  }
+  return bytes;
+}
+
 bool DecodeValue(absl::string_view bytes, google::protobuf::Value* out) {
   return out->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
 }

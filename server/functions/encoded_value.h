@@ -22,6 +22,9 @@ std::string EncodeNumber(double number);
 // parts without building the Struct.
 std::string EncodeArgsAndKwargs(const google::protobuf::ListValue& args,
                                 const google::protobuf::Struct& kwargs);
+// A list Value holding `list`'s values, encoded without copying them into a
+// Value first (noop's result).
+std::string EncodeList(const google::protobuf::ListValue& list);
 // `text` with every byte sequence that is not UTF-8 replaced by U+FFFD: a
 // Value whose strings are not UTF-8 does not parse, so text from outside
 // (a program's stderr) goes through this first.

@@ -11,6 +11,7 @@ namespace execd {
 FunctionRegistry FunctionRegistry::WithBuiltins() {
   FunctionRegistry registry;
   registry.Register(EchoFunction());
+  registry.Register(NoopFunction());
   registry.Register(SleepFunction());
   registry.Register(PrimesFunction());
   registry.Register(FailFunction());

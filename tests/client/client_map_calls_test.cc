@@ -86,6 +86,28 @@ TEST(MapCallPlanTest, OneCallWhenNotCutOrEmpty) {
   EXPECT_EQ(ParsedCall(empty, empty.calls()[0]).function(), "echo");
 }
 
+// Client::Map builds its request on an arena (MapRequestOnArena): the calls
+// must be the bytes a request built on the heap gives, the other fields
+// kept when the items step aside to serialize them.
+TEST(MapCallPlanTest, RequestOnAnArenaGivesTheSameCalls) {
+  const v1::MapRequest on_heap = RequestOfNumbers(10, 2);
+  MapRequestOnArena on_arena;
+  EXPECT_NE(on_arena->GetArena(), nullptr);
+  *on_arena = on_heap;
+  const MapCallPlan from_heap(on_heap, 3);
+  const MapCallPlan from_arena(std::move(on_arena), 3);
+  ASSERT_EQ(from_arena.calls().size(), 3u);
+  ASSERT_EQ(from_heap.calls().size(), 3u);
+  for (size_t i = 0; i < from_arena.calls().size(); ++i) {
+    EXPECT_EQ(ParsedCall(from_arena, from_arena.calls()[i]).SerializeAsString(),
+              ParsedCall(from_heap, from_heap.calls()[i]).SerializeAsString());
+  }
+  const v1::MapRequest first = ParsedCall(from_arena, from_arena.calls()[0]);
+  EXPECT_EQ(first.function(), "echo");
+  EXPECT_TRUE(first.kwargs().fields().at("k").bool_value());
+  EXPECT_EQ(first.items_size(), 4);
+}
+
 TEST(MapCallPlanTest, CutsWhereItemsWouldPassTheByteBound) {
   v1::MapRequest request = RequestOfNumbers(0, 1);
   const std::string quarter(kMapCallMaxItemBytes / 4, 'x');

@@ -52,7 +52,8 @@ void SetDuration(FuzzInput& in, google::protobuf::Duration* duration) {
 
 const std::vector<std::string>& FunctionNames() {
   static const auto* names = new std::vector<std::string>{
-      "echo", "sleep", "primes", "fail", "crash", "exec", "allocate", ""};
+      "echo",  "noop", "sleep",    "primes", "fail",
+      "crash", "exec", "allocate", ""};
   return *names;
 }
 

@@ -131,6 +131,31 @@ TEST_P(MapOutcomesTest, LeanResultsInInputOrderAndNothingRetained) {
   EXPECT_EQ(pool.succeeded(), 16);  // one per chunk: ceil(1000 / 64)
 }
 
+// noop, the counterpart of Python's noop for the bench's paired Map:
+// each item's arguments come back as its result's list, through the
+// workers of either pool.
+TEST_P(MapOutcomesTest, NoopReturnsEachItemsArgumentsAsAList) {
+  Start();
+  v1::MapRequest request = Request("noop", {}, 16);
+  for (int i = 0; i < 100; ++i) {
+    google::protobuf::ListValue* item = request.add_items();
+    *item->add_values() = Number(i);
+    *item->add_values() = Str(absl::StrCat("s", i));
+  }
+  std::vector<v1::MapResult> results;
+  grpc::Status status = ReadMap(request, &results);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(results.size(), 100u);
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(results[i].task().state(), v1::TASK_STATE_SUCCEEDED);
+    const google::protobuf::ListValue& list =
+        results[i].task().result().list_value();
+    ASSERT_EQ(list.values_size(), 2) << results[i].DebugString();
+    EXPECT_EQ(list.values(0).number_value(), i);
+    EXPECT_EQ(list.values(1).string_value(), absl::StrCat("s", i));
+  }
+}
+
 TEST_P(MapOutcomesTest, UnorderedGivesEachChunkAsItEnds) {
   Start({"--processes=2", "--threads=2"});
   // Two chunks on two workers: the second ends first.

@@ -43,7 +43,7 @@ class BuiltinsTest : public ::testing::Test {
 
 TEST_F(BuiltinsTest, RegistryListsEveryBuiltinAndNamesThemOnMiss) {
   for (const char* name :
-       {"echo", "sleep", "primes", "fail", "crash", "exec"}) {
+       {"echo", "noop", "sleep", "primes", "fail", "crash", "exec"}) {
     EXPECT_TRUE(registry_.Find(name).ok()) << name;
   }
   absl::Status missing = registry_.Find("primez").status();
@@ -104,6 +104,32 @@ TEST_F(BuiltinsTest, EchoResultBytesAreTheValueBuiltByHand) {
     EXPECT_EQ(result->result.size(), expected.ByteSizeLong());
     EXPECT_EQ(result->output, "in");
   }
+}
+
+// noop returns its positional arguments as a list Value (EncodeList), and
+// nothing else: no output, kwargs dropped as Python's noop(*args) has none.
+TEST_F(BuiltinsTest, NoopReturnsItsArgumentsAsAList) {
+  for (const std::vector<google::protobuf::Value>& args :
+       std::vector<std::vector<google::protobuf::Value>>{
+           {},
+           {Number(7)},
+           {Number(-1.5), String("a"), String("")},
+           {String(std::string(20000, 'k'))}}) {
+    input_ = "in";
+    absl::StatusOr<CallResult> result = Run("noop", args);
+    ASSERT_TRUE(result.ok());
+    google::protobuf::Value expected;
+    *expected.mutable_list_value() = args_;
+    google::protobuf::Value decoded;
+    ASSERT_TRUE(DecodeValue(result->result, &decoded));
+    EXPECT_TRUE(
+        google::protobuf::util::MessageDifferencer::Equals(decoded, expected))
+        << decoded.DebugString();
+    EXPECT_EQ(result->result.size(), expected.ByteSizeLong());
+    EXPECT_EQ(result->output, "");
+  }
+  EXPECT_TRUE((*registry_.Find("noop"))->AllowsPool(v1::POOL_PROCESS));
+  EXPECT_EQ((*registry_.Find("noop"))->default_pool, v1::POOL_THREAD);
 }
 
 TEST_F(BuiltinsTest, NumberResultsRoundTrip) {

@@ -7,6 +7,7 @@ namespace execd {
 
 // The built-in functions of API.md, one file each.
 FunctionSpec EchoFunction();
+FunctionSpec NoopFunction();  // added: the counterpart of Python's no-op
 FunctionSpec SleepFunction();
 FunctionSpec PrimesFunction();
 FunctionSpec FailFunction();
