@@ -19,14 +19,20 @@ void AppendTask(v1::TaskState state, const std::string* result,
   if (result != nullptr) size += WireWriter::FieldSize(result->size());
   if (!output.empty()) size += WireWriter::FieldSize(output.size());
   if (error != nullptr) size += WireWriter::FieldSize(error->ByteSizeLong());
-  WireWriter wire(outcomes);
-  wire.MessageHeader(kOutcomesField, size);
-  wire.IntField(kState, state);
+  // The headers up to the result's body in one append: a chunk is hundreds
+  // of outcomes of a few bytes each.
+  uint8_t headers[2 * WireWriter::kMaxMessageHeaderBytes +
+                  WireWriter::kMaxIntFieldBytes];
+  uint8_t* end =
+      WireWriter::MessageHeaderToArray(kOutcomesField, size, headers);
+  end = WireWriter::IntFieldToArray(kState, state, end);
   if (result != nullptr) {
     // Present even when empty, as for a task's result.
-    wire.MessageHeader(kResult, result->size());
-    outcomes->append(*result);
+    end = WireWriter::MessageHeaderToArray(kResult, result->size(), end);
   }
+  outcomes->append(reinterpret_cast<const char*>(headers), end - headers);
+  if (result != nullptr) outcomes->append(*result);
+  WireWriter wire(outcomes);
   wire.StringField(kOutput, output);
   if (error != nullptr) wire.Message(kError, *error);
 }
@@ -35,9 +41,12 @@ void AppendTask(v1::TaskState state, const std::string* result,
 void AppendChunkItemHeaders(size_t item_size, std::string* chunk_items) {
   constexpr int kListValuesField = 1;  // google.protobuf.ListValue.values
   constexpr int kValueListField = 6;   // google.protobuf.Value.list_value
-  WireWriter wire(chunk_items);
-  wire.MessageHeader(kListValuesField, WireWriter::FieldSize(item_size));
-  wire.MessageHeader(kValueListField, item_size);
+  // One append for both: a chunk is hundreds of items of a few bytes each.
+  uint8_t headers[2 * WireWriter::kMaxMessageHeaderBytes];
+  uint8_t* end = WireWriter::MessageHeaderToArray(
+      kListValuesField, WireWriter::FieldSize(item_size), headers);
+  end = WireWriter::MessageHeaderToArray(kValueListField, item_size, end);
+  chunk_items->append(reinterpret_cast<const char*>(headers), end - headers);
 }
 
 }  // namespace

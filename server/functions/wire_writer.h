@@ -69,6 +69,30 @@ class WireWriter {
     IntField(2, fraction);
   }
 
+  // The most bytes MessageHeaderToArray writes: a tag and a length.
+  static constexpr size_t kMaxMessageHeaderBytes = 5 + 10;
+  // MessageHeader into `at`, for callers that gather several headers into
+  // one append (an append per tag or length shows in per-item paths);
+  // returns the end of what it wrote.
+  static uint8_t* MessageHeaderToArray(int field, size_t size, uint8_t* at) {
+    at = CodedOutputStream::WriteVarint32ToArray(
+        WireFormatLite::MakeTag(field,
+                                WireFormatLite::WIRETYPE_LENGTH_DELIMITED),
+        at);
+    return CodedOutputStream::WriteVarint64ToArray(size, at);
+  }
+
+  // The most bytes IntFieldToArray writes.
+  static constexpr size_t kMaxIntFieldBytes = 5 + 10;
+  // IntField into `at` (nothing for 0); returns the end of what it wrote.
+  static uint8_t* IntFieldToArray(int field, int64_t value, uint8_t* at) {
+    if (value == 0) return at;
+    at = CodedOutputStream::WriteVarint32ToArray(
+        WireFormatLite::MakeTag(field, WireFormatLite::WIRETYPE_VARINT), at);
+    return CodedOutputStream::WriteVarint64ToArray(static_cast<uint64_t>(value),
+                                                   at);
+  }
+
   // Bytes of a length-delimited field `field` < 16 holding `size` bytes.
   static size_t FieldSize(size_t size) {
     return 1 + CodedOutputStream::VarintSize64(size) + size;

@@ -130,17 +130,14 @@ void AppendMapResultEntry(int64_t index, absl::string_view task_bytes,
   uint8_t* at = reinterpret_cast<uint8_t*>(headers);
   using Coded = google::protobuf::io::CodedOutputStream;
   using Wire = google::protobuf::internal::WireFormatLite;
-  at = Coded::WriteVarint32ToArray(
-      Wire::MakeTag(/*field=*/1, Wire::WIRETYPE_LENGTH_DELIMITED), at);
-  at = Coded::WriteVarint64ToArray(MapResultSize(index, task_bytes.size()), at);
+  at = WireWriter::MessageHeaderToArray(
+      /*field=*/1, MapResultSize(index, task_bytes.size()), at);
   if (index != 0) {
     at = Coded::WriteVarint32ToArray(
         Wire::MakeTag(kMapIndexField, Wire::WIRETYPE_VARINT), at);
     at = Coded::WriteVarint64ToArray(static_cast<uint64_t>(index), at);
   }
-  at = Coded::WriteVarint32ToArray(
-      Wire::MakeTag(kMapTaskField, Wire::WIRETYPE_LENGTH_DELIMITED), at);
-  at = Coded::WriteVarint64ToArray(task_bytes.size(), at);
+  at = WireWriter::MessageHeaderToArray(kMapTaskField, task_bytes.size(), at);
   entries->append(headers, reinterpret_cast<char*>(at) - headers);
   entries->append(task_bytes.data(), task_bytes.size());
 }

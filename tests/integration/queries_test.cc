@@ -182,11 +182,14 @@ TEST_F(QueriesTest, ListFunctionsDescribesEveryBuiltin) {
   };
   const std::set<int> both = {v1::POOL_THREAD, v1::POOL_PROCESS};
   const std::set<int> process_only = {v1::POOL_PROCESS};
-  for (const char* name : {"echo", "sleep", "primes", "fail", "crash", "exec"}) {
+  for (const char* name :
+       {"echo", "noop", "sleep", "primes", "fail", "crash", "exec"}) {
     ASSERT_TRUE(functions.count(name)) << name << " missing";
   }
   EXPECT_EQ(functions["echo"].default_pool(), v1::POOL_THREAD);
   EXPECT_EQ(pools("echo"), both);
+  EXPECT_EQ(functions["noop"].default_pool(), v1::POOL_THREAD);
+  EXPECT_EQ(pools("noop"), both);
   EXPECT_EQ(functions["sleep"].default_pool(), v1::POOL_THREAD);
   EXPECT_EQ(pools("sleep"), both);
   EXPECT_EQ(functions["fail"].default_pool(), v1::POOL_THREAD);

@@ -110,7 +110,8 @@ TEST_F(SubmitResultTest, UnknownFunctionIsNotFoundAndListsKnown) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(absl::StrContains(status.error_message(), "primez"))
       << status.error_message();
-  for (const char* known : {"echo", "sleep", "primes", "fail", "crash", "exec"}) {
+  for (const char* known :
+       {"echo", "noop", "sleep", "primes", "fail", "crash", "exec"}) {
     EXPECT_TRUE(absl::StrContains(status.error_message(), known))
         << status.error_message();
   }
