@@ -88,25 +88,20 @@ def targets(bench, py):
                      fmt(get(bench, paired + "execd_items_per_second")),
                      fmt(get(bench, paired + "python_items_per_second")),
                      paired_ratio, ">= 1", True))
-        noop = paired + "noop_on_both_sides."
-        if get(bench, noop + "ratio"):
-            # The same function on both sides: execd's noop returns its
-            # arguments' list as Python's noop returns their tuple.
-            rows.append(("the same with execd's `noop` against Python's `noop` "
-                         "(the same function both sides)",
-                         fmt(get(bench, noop + "execd_items_per_second")),
-                         fmt(get(bench, paired + "python_items_per_second")),
-                         get(bench, noop + "ratio"), ">= 1", True))
-        same = paired + "same_result."
-        if get(bench, same + "ratio"):
-            # Python's map returning what echo returns ({"args": [...],
-            # "kwargs": {}}): both sides move and materialize the same
-            # results.
-            rows.append(("the same, execd's `echo` against Python's `echo_result` "
-                         "(the same results both sides)",
-                         fmt(get(bench, paired + "execd_items_per_second")),
-                         fmt(get(bench, same + "python_items_per_second")),
-                         get(bench, same + "ratio"), ">= 1", True))
+        # The same function on both sides: execd's noop returns its
+        # arguments' list as Python's noop returns their tuple; Python's
+        # echo_result returns what echo does ({"args": [...], "kwargs": {}}).
+        for name, section, execd_rate, python_rate in (
+                ("the same with execd's `noop` against Python's `noop` "
+                 "(the same function both sides)", "noop_on_both_sides.",
+                 "noop_on_both_sides.execd_items_per_second", "python_items_per_second"),
+                ("the same, execd's `echo` against Python's `echo_result` "
+                 "(the same results both sides)", "same_result.",
+                 "execd_items_per_second", "same_result.python_items_per_second")):
+            if get(bench, paired + section + "ratio"):
+                rows.append((name, fmt(get(bench, paired + execd_rate)),
+                             fmt(get(bench, paired + python_rate)),
+                             get(bench, paired + section + "ratio"), ">= 1", True))
     levels = largest_scale_level(bench)
     if levels:
         last = levels[-1]

@@ -41,6 +41,18 @@ class BuiltinsTest : public ::testing::Test {
   std::string input_;
 };
 
+// `bytes`, a result encoded by hand, parse to `expected` and are as long as
+// protobuf's own encoding of it.
+void ExpectEncodes(const std::string& bytes,
+                   const google::protobuf::Value& expected) {
+  google::protobuf::Value decoded;
+  ASSERT_TRUE(DecodeValue(bytes, &decoded));
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(decoded, expected))
+      << decoded.DebugString();
+  EXPECT_EQ(bytes.size(), expected.ByteSizeLong());
+}
+
 TEST_F(BuiltinsTest, RegistryListsEveryBuiltinAndNamesThemOnMiss) {
   for (const char* name :
        {"echo", "noop", "sleep", "primes", "fail", "crash", "exec"}) {
@@ -96,12 +108,7 @@ TEST_F(BuiltinsTest, EchoResultBytesAreTheValueBuiltByHand) {
     auto& fields = *expected.mutable_struct_value()->mutable_fields();
     *fields["args"].mutable_list_value() = args_;
     *fields["kwargs"].mutable_struct_value() = kwargs_;
-    google::protobuf::Value decoded;
-    ASSERT_TRUE(DecodeValue(result->result, &decoded));
-    EXPECT_TRUE(
-        google::protobuf::util::MessageDifferencer::Equals(decoded, expected))
-        << decoded.DebugString();
-    EXPECT_EQ(result->result.size(), expected.ByteSizeLong());
+    ExpectEncodes(result->result, expected);
     EXPECT_EQ(result->output, "in");
   }
 }
@@ -120,12 +127,7 @@ TEST_F(BuiltinsTest, NoopReturnsItsArgumentsAsAList) {
     ASSERT_TRUE(result.ok());
     google::protobuf::Value expected;
     *expected.mutable_list_value() = args_;
-    google::protobuf::Value decoded;
-    ASSERT_TRUE(DecodeValue(result->result, &decoded));
-    EXPECT_TRUE(
-        google::protobuf::util::MessageDifferencer::Equals(decoded, expected))
-        << decoded.DebugString();
-    EXPECT_EQ(result->result.size(), expected.ByteSizeLong());
+    ExpectEncodes(result->result, expected);
     EXPECT_EQ(result->output, "");
   }
   EXPECT_TRUE((*registry_.Find("noop"))->AllowsPool(v1::POOL_PROCESS));

@@ -5,9 +5,9 @@
 
 namespace execd {
 
-// The built-in functions of API.md, one file each.
+// The built-in functions of API.md, one file each (echo.cc has noop too).
 FunctionSpec EchoFunction();
-FunctionSpec NoopFunction();  // added: the counterpart of Python's no-op
+FunctionSpec NoopFunction();  // added; in echo.cc
 FunctionSpec SleepFunction();
 FunctionSpec PrimesFunction();
 FunctionSpec FailFunction();
