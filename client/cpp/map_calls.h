@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "execd/v1/execd.pb.h"
@@ -32,6 +33,15 @@ struct MapCall {
 class MapRequestOnArena {
  public:
   MapRequestOnArena();
+  // Moved from, it holds nothing.
+  MapRequestOnArena(MapRequestOnArena&& other) noexcept
+      : arena_(std::move(other.arena_)),
+        request_(std::exchange(other.request_, nullptr)) {}
+  MapRequestOnArena& operator=(MapRequestOnArena&& other) noexcept {
+    arena_ = std::move(other.arena_);
+    request_ = std::exchange(other.request_, nullptr);
+    return *this;
+  }
 
   v1::MapRequest& operator*() { return *request_; }
   const v1::MapRequest& operator*() const { return *request_; }

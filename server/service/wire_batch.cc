@@ -128,15 +128,9 @@ void AppendMapResultEntry(int64_t index, absl::string_view task_bytes,
   // append of a tag or length on its own showed in the server's profile.
   char headers[kMaxMapResultEntryOverhead];
   uint8_t* at = reinterpret_cast<uint8_t*>(headers);
-  using Coded = google::protobuf::io::CodedOutputStream;
-  using Wire = google::protobuf::internal::WireFormatLite;
   at = WireWriter::MessageHeaderToArray(
       /*field=*/1, MapResultSize(index, task_bytes.size()), at);
-  if (index != 0) {
-    at = Coded::WriteVarint32ToArray(
-        Wire::MakeTag(kMapIndexField, Wire::WIRETYPE_VARINT), at);
-    at = Coded::WriteVarint64ToArray(static_cast<uint64_t>(index), at);
-  }
+  at = WireWriter::IntFieldToArray(kMapIndexField, index, at);
   at = WireWriter::MessageHeaderToArray(kMapTaskField, task_bytes.size(), at);
   entries->append(headers, reinterpret_cast<char*>(at) - headers);
   entries->append(task_bytes.data(), task_bytes.size());
