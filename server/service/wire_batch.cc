@@ -5,13 +5,13 @@
 
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
+#include "server/functions/wire_reader.h"
 #include "server/functions/wire_writer.h"
 
 namespace execd {
 namespace {
 
 using google::protobuf::internal::WireFormatLite;
-using google::protobuf::io::CodedInputStream;
 using google::protobuf::io::CodedOutputStream;
 
 constexpr int kEventTaskField = 2;  // v1.TaskEvent.task
@@ -27,22 +27,12 @@ uint32_t LengthDelimitedTag(int field) {
 // The first length-delimited field `field` of serialized message `bytes`.
 std::optional<absl::string_view> FindLengthDelimited(absl::string_view bytes,
                                                      int field) {
-  CodedInputStream input(reinterpret_cast<const uint8_t*>(bytes.data()),
-                         static_cast<int>(bytes.size()));
-  const uint32_t wanted = LengthDelimitedTag(field);
-  while (true) {
-    const uint32_t tag = input.ReadTag();
-    if (tag == 0) return std::nullopt;
-    if (tag != wanted) {
-      if (!WireFormatLite::SkipField(&input, tag)) return std::nullopt;
-      continue;
-    }
-    uint32_t length = 0;
-    if (!input.ReadVarint32(&length)) return std::nullopt;
-    const int at = input.CurrentPosition();
-    if (length > bytes.size() - static_cast<size_t>(at)) return std::nullopt;
-    return bytes.substr(at, length);
-  }
+  std::optional<absl::string_view> found;
+  ForEachLengthDelimited(bytes, field, [&found](absl::string_view body) {
+    found = body;
+    return false;  // the first is enough
+  });
+  return found;
 }
 
 }  // namespace
@@ -92,12 +82,24 @@ size_t MapResultSize(int64_t index, size_t task_size) {
   return WireWriter::IntFieldSize(index) + WireWriter::FieldSize(task_size);
 }
 
-// As the generated code writes it (a zero index left out).
+// A serialized v1::MapResult {index, task} around an encoded task, appended
+// to `out` as the generated code writes it (a zero index left out); as an
+// entry of MapResultBatch.results, its own tag and length first, with
+// `batch_entry`. The headers go in one append, the task in another: a chunk
+// of outcomes is a few hundred entries of a few dozen bytes, where each
+// append of a tag or length on its own showed in the server's profile.
 void AppendMapResult(int64_t index, absl::string_view task_bytes,
-                     std::string* out) {
-  WireWriter wire(out);
-  wire.IntField(kMapIndexField, index);
-  wire.MessageHeader(kMapTaskField, task_bytes.size());
+                     bool batch_entry, std::string* out) {
+  uint8_t headers[2 * WireWriter::kMaxMessageHeaderBytes +
+                  WireWriter::kMaxIntFieldBytes];
+  uint8_t* end = headers;
+  if (batch_entry) {
+    end = WireWriter::MessageHeaderToArray(
+        /*field=*/1, MapResultSize(index, task_bytes.size()), end);
+  }
+  end = WireWriter::IntFieldToArray(kMapIndexField, index, end);
+  end = WireWriter::MessageHeaderToArray(kMapTaskField, task_bytes.size(), end);
+  out->append(reinterpret_cast<const char*>(headers), end - headers);
   out->append(task_bytes.data(), task_bytes.size());
 }
 
@@ -117,23 +119,13 @@ std::string FlattenByteBuffer(const grpc::ByteBuffer& buffer) {
 EncodedEventPtr EncodeMapResult(int64_t index, absl::string_view task_bytes) {
   auto result = std::make_shared<EncodedEvent>();
   result->bytes.reserve(MapResultSize(index, task_bytes.size()));
-  AppendMapResult(index, task_bytes, &result->bytes);
+  AppendMapResult(index, task_bytes, /*batch_entry=*/false, &result->bytes);
   return result;
 }
 
 void AppendMapResultEntry(int64_t index, absl::string_view task_bytes,
                           std::string* entries) {
-  // The entry's headers go in one append, the task in another: a chunk of
-  // outcomes is a few hundred entries of a few dozen bytes, where each
-  // append of a tag or length on its own showed in the server's profile.
-  char headers[kMaxMapResultEntryOverhead];
-  uint8_t* at = reinterpret_cast<uint8_t*>(headers);
-  at = WireWriter::MessageHeaderToArray(
-      /*field=*/1, MapResultSize(index, task_bytes.size()), at);
-  at = WireWriter::IntFieldToArray(kMapIndexField, index, at);
-  at = WireWriter::MessageHeaderToArray(kMapTaskField, task_bytes.size(), at);
-  entries->append(headers, reinterpret_cast<char*>(at) - headers);
-  entries->append(task_bytes.data(), task_bytes.size());
+  AppendMapResult(index, task_bytes, /*batch_entry=*/true, entries);
 }
 
 }  // namespace execd
